@@ -1,0 +1,10 @@
+// Package wazero is wow's default engine: wazero, pure Go, no cgo. Importing
+// it (the executor does) registers the engine "wazero" with the runtime
+// registry.
+//
+// Timeouts close the guest through wazero's WithCloseOnContextDone. Memory
+// limits are enforced per sandbox by a memory allocator that reserves the
+// guest's whole limit as one virtual mapping and commits pages only as the
+// guest touches them, so growing never copies and the process holds about
+// what the guest uses (see RATIONALE.md).
+package wazero

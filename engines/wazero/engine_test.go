@@ -1,0 +1,20 @@
+package wazero_test
+
+import (
+	"testing"
+
+	_ "github.com/wowrt/wow/engines/wazero"
+	"github.com/wowrt/wow/runtime"
+	"github.com/wowrt/wow/runtime/runtimetest"
+)
+
+func TestContract(t *testing.T) { runtimetest.Run(t, "wazero") }
+
+func TestContractInterpreter(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the interpreter suite repeats the compiler one")
+	}
+	runtimetest.Run(t, "wazero", runtimetest.Configure(func(c runtime.Config) runtime.Config {
+		return c.WithInterpreter(true)
+	}))
+}

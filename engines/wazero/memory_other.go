@@ -1,0 +1,11 @@
+//go:build !linux
+
+package wazero
+
+import "errors"
+
+func mapReserve(uint64) ([]byte, error) {
+	return nil, errors.New("no virtual reservation on this platform")
+}
+
+func unmap([]byte) error { return nil }

@@ -1,0 +1,133 @@
+package wazero
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
+	wowrt "github.com/wowrt/wow/runtime"
+)
+
+type module struct {
+	e       *engine
+	cm      wazero.CompiledModule
+	imports []wowrt.Import
+	exports []wowrt.Export
+	// minPages is the declared initial memory, checked against the limit.
+	minPages uint32
+}
+
+func newModule(e *engine, cm wazero.CompiledModule) *module {
+	m := &module{e: e, cm: cm}
+	for _, f := range cm.ImportedFunctions() {
+		mod, name, _ := f.Import()
+		m.imports = append(m.imports, wowrt.Import{Module: mod, Name: name, Kind: wowrt.ExternFunc, Type: funcType(f)})
+	}
+	for _, mem := range cm.ImportedMemories() {
+		mod, name, _ := mem.Import()
+		m.imports = append(m.imports, wowrt.Import{Module: mod, Name: name, Kind: wowrt.ExternMemory})
+		m.minPages = max(m.minPages, mem.Min())
+	}
+	for name, f := range cm.ExportedFunctions() {
+		m.exports = append(m.exports, wowrt.Export{Name: name, Kind: wowrt.ExternFunc, Type: funcType(f)})
+	}
+	for name, mem := range cm.ExportedMemories() {
+		m.exports = append(m.exports, wowrt.Export{Name: name, Kind: wowrt.ExternMemory})
+		m.minPages = max(m.minPages, mem.Min())
+	}
+	return m
+}
+
+func (m *module) Imports() []wowrt.Import { return m.imports }
+func (m *module) Exports() []wowrt.Export { return m.exports }
+
+func (m *module) Instantiate(ctx context.Context, sc *wowrt.SandboxConfig) (wowrt.Sandbox, error) {
+	if sc.MemoryLimitPages > 0 && m.minPages > sc.MemoryLimitPages {
+		return nil, fmt.Errorf("%w: the module needs %d pages of memory at start, the limit is %d",
+			wowrt.ErrMemoryLimit, m.minPages, sc.MemoryLimitPages)
+	}
+	alloc := newAllocator(sc.MemoryLimitPages)
+	mod, err := m.e.r.InstantiateModule(experimental.WithMemoryAllocator(ctx, alloc), m.cm, moduleConfig(sc))
+	if err != nil {
+		if alloc.hit.Load() {
+			return nil, fmt.Errorf("%w: %w", wowrt.ErrMemoryLimit, err)
+		}
+		return nil, fmt.Errorf("instantiate: %w", mapError(ctx, err))
+	}
+	s := &sandbox{mod: mod, alloc: alloc}
+	if alloc.hit.Load() {
+		_ = s.Close(ctx)
+		return nil, fmt.Errorf("%w: the module's initial memory exceeds the limit of %d pages", wowrt.ErrMemoryLimit, sc.MemoryLimitPages)
+	}
+	return s, nil
+}
+
+func (m *module) Close(ctx context.Context) error { return m.cm.Close(ctx) }
+
+// moduleConfig maps a SandboxConfig: anonymous (so instances of one module
+// coexist), no start functions, real clocks and randomness, only the given env.
+func moduleConfig(sc *wowrt.SandboxConfig) wazero.ModuleConfig {
+	mc := wazero.NewModuleConfig().
+		WithName("").
+		WithStartFunctions().
+		WithArgs(sc.Args...).
+		WithSysWalltime().
+		WithSysNanotime().
+		WithSysNanosleep().
+		WithRandSource(rand.Reader)
+	for _, kv := range sc.Env {
+		k, v, _ := strings.Cut(kv, "=")
+		mc = mc.WithEnv(k, v)
+	}
+	if sc.Stdin != nil {
+		mc = mc.WithStdin(sc.Stdin)
+	}
+	if sc.Stdout != nil {
+		mc = mc.WithStdout(sc.Stdout)
+	}
+	if sc.Stderr != nil {
+		mc = mc.WithStderr(sc.Stderr)
+	}
+	if len(sc.Dirs) > 0 {
+		fs := wazero.NewFSConfig()
+		for _, d := range sc.Dirs {
+			if d.ReadOnly {
+				fs = fs.WithReadOnlyDirMount(d.HostPath, d.GuestPath)
+			} else {
+				fs = fs.WithDirMount(d.HostPath, d.GuestPath)
+			}
+		}
+		mc = mc.WithFSConfig(fs)
+	}
+	return mc
+}
+
+func funcType(f api.FunctionDefinition) wowrt.FuncType {
+	return wowrt.FuncType{Params: wowTypes(f.ParamTypes()), Results: wowTypes(f.ResultTypes())}
+}
+
+func wowTypes(ts []api.ValueType) []wowrt.ValueType {
+	if len(ts) == 0 {
+		return nil
+	}
+	out := make([]wowrt.ValueType, len(ts))
+	for i, t := range ts {
+		out[i] = wowrt.ValueType(t) // wazero uses the binary encoding too
+	}
+	return out
+}
+
+func valueTypes(ts []wowrt.ValueType) []api.ValueType {
+	out := make([]api.ValueType, len(ts))
+	for i, t := range ts {
+		out[i] = api.ValueType(t)
+	}
+	return out
+}
+
+var errNoExport = errors.New("no such export")

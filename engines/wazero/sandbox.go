@@ -1,0 +1,81 @@
+package wazero
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/sys"
+	wowrt "github.com/wowrt/wow/runtime"
+)
+
+type sandbox struct {
+	mod   api.Module
+	alloc *allocator
+	// funcs caches export lookups: wazero allocates a wrapper per lookup.
+	funcs map[string]api.Function
+}
+
+func (s *sandbox) Call(ctx context.Context, name string, args ...uint64) ([]uint64, error) {
+	f := s.funcs[name]
+	if f == nil {
+		f = s.mod.ExportedFunction(name)
+		if f == nil {
+			return nil, fmt.Errorf("%w: %s: %w", wowrt.ErrABI, name, errNoExport)
+		}
+		if s.funcs == nil {
+			s.funcs = make(map[string]api.Function, 4)
+		}
+		s.funcs[name] = f
+	}
+	res, err := f.Call(ctx, args...)
+	if err != nil {
+		return nil, mapError(ctx, err)
+	}
+	return res, nil
+}
+
+func (s *sandbox) Memory() wowrt.Memory {
+	if m := s.mod.Memory(); m != nil {
+		return memory{m}
+	}
+	return nil
+}
+
+func (s *sandbox) MemoryLimitHit() bool { return s.alloc.hit.Load() }
+
+func (s *sandbox) Close(ctx context.Context) error { return s.mod.Close(ctx) }
+
+// mapError turns wazero's errors into the runtime's typed errors.
+func mapError(ctx context.Context, err error) error {
+	var ep *exitPanic
+	if errors.As(err, &ep) {
+		return &wowrt.ExitError{Code: ep.code}
+	}
+	var se *sys.ExitError
+	if errors.As(err, &se) {
+		switch se.ExitCode() {
+		case sys.ExitCodeDeadlineExceeded:
+			return fmt.Errorf("%w: the guest ran past its deadline", wowrt.ErrTimeout)
+		case sys.ExitCodeContextCanceled:
+			return fmt.Errorf("%w: the guest was stopped", wowrt.ErrCanceled)
+		}
+		return &wowrt.ExitError{Code: se.ExitCode()}
+	}
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return fmt.Errorf("%w: %w", wowrt.ErrTimeout, err)
+	case errors.Is(ctx.Err(), context.Canceled):
+		return fmt.Errorf("%w: %w", wowrt.ErrCanceled, err)
+	}
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	return &wowrt.TrapError{Message: strings.TrimPrefix(msg, "wasm error: ")}
+}
+
+// memory adapts wazero's api.Memory.
+type memory struct{ m api.Memory }
+
+func (m memory) Read(offset, n uint32) ([]byte, bool) { return m.m.Read(offset, n) }
+func (m memory) Write(offset uint32, b []byte) bool   { return m.m.Write(offset, b) }

@@ -1,0 +1,3 @@
+;; noabi: a valid module matching no ABI (no _start, no reactor exports).
+(module
+  (func (export "foo")))

@@ -1,0 +1,6 @@
+;; sum: numeric ABI; _start(a, b) -> a + b.
+(module
+  (func (export "_start") (param $a i32) (param $b i32) (result i32)
+    local.get $a
+    local.get $b
+    i32.add))

@@ -1,0 +1,4 @@
+;; trap: numeric ABI; _start traps.
+(module
+  (func (export "_start")
+    unreachable))

@@ -1,0 +1,140 @@
+package runtime
+
+import (
+	"io"
+	"maps"
+	"slices"
+)
+
+// Capability is a host facility a guest may import only when granted.
+type Capability string
+
+const (
+	// CapClock grants platform.now (milliseconds since the epoch). Granted by default.
+	CapClock Capability = "clock"
+	// CapNet grants the seed's http.get (OpenWhisk annotation net_access: true).
+	CapNet Capability = "net"
+)
+
+// DirMount preopens a host directory for the guest.
+type DirMount struct {
+	// HostPath is the directory on the host.
+	HostPath string
+	// GuestPath is where the guest sees it; empty means the same as HostPath.
+	GuestPath string
+	// ReadOnly forbids writes.
+	ReadOnly bool
+}
+
+// InstanceConfig configures the sandboxes of one action. It is immutable:
+// every With method returns a new InstanceConfig.
+type InstanceConfig interface {
+	// WithEnv adds environment variables (OpenWhisk's init env). The guest
+	// never sees the host process's environment.
+	WithEnv(env map[string]string) InstanceConfig
+	// WithMain names the entry point for the numeric ABI ("main" falls back
+	// to _start when the module has no such export).
+	WithMain(name string) InstanceConfig
+	// WithStdout sets where the action's stdout logs go (default: discarded).
+	WithStdout(w io.Writer) InstanceConfig
+	// WithStderr sets where the action's stderr logs go (default: discarded).
+	WithStderr(w io.Writer) InstanceConfig
+	// WithDir preopens a host directory.
+	WithDir(m DirMount) InstanceConfig
+	// WithCapabilities grants host capabilities in addition to the defaults.
+	WithCapabilities(caps ...Capability) InstanceConfig
+	// WithArgs sets argv for the WASI-command ABI (default: the action name).
+	WithArgs(args ...string) InstanceConfig
+}
+
+type instanceConfig struct {
+	env    map[string]string
+	main   string
+	stdout io.Writer
+	stderr io.Writer
+	dirs   []DirMount
+	caps   map[Capability]bool
+	args   []string
+}
+
+// NewInstanceConfig returns an InstanceConfig with no env, logs discarded,
+// no directories and only the clock capability.
+func NewInstanceConfig() InstanceConfig {
+	return &instanceConfig{stdout: io.Discard, stderr: io.Discard, caps: map[Capability]bool{CapClock: true}}
+}
+
+func (c *instanceConfig) clone() *instanceConfig {
+	n := *c
+	n.env = maps.Clone(c.env)
+	n.caps = maps.Clone(c.caps)
+	n.dirs = slices.Clone(c.dirs)
+	n.args = slices.Clone(c.args)
+	return &n
+}
+
+func (c *instanceConfig) WithEnv(env map[string]string) InstanceConfig {
+	n := c.clone()
+	if n.env == nil {
+		n.env = map[string]string{}
+	}
+	maps.Copy(n.env, env)
+	return n
+}
+
+func (c *instanceConfig) WithMain(name string) InstanceConfig {
+	n := c.clone()
+	n.main = name
+	return n
+}
+
+func (c *instanceConfig) WithStdout(w io.Writer) InstanceConfig {
+	n := c.clone()
+	n.stdout = orDiscard(w)
+	return n
+}
+
+func (c *instanceConfig) WithStderr(w io.Writer) InstanceConfig {
+	n := c.clone()
+	n.stderr = orDiscard(w)
+	return n
+}
+
+func (c *instanceConfig) WithDir(m DirMount) InstanceConfig {
+	n := c.clone()
+	if m.GuestPath == "" {
+		m.GuestPath = m.HostPath
+	}
+	n.dirs = append(n.dirs, m)
+	return n
+}
+
+func (c *instanceConfig) WithCapabilities(caps ...Capability) InstanceConfig {
+	n := c.clone()
+	for _, cp := range caps {
+		n.caps[cp] = true
+	}
+	return n
+}
+
+func (c *instanceConfig) WithArgs(args ...string) InstanceConfig {
+	n := c.clone()
+	n.args = args
+	return n
+}
+
+func orDiscard(w io.Writer) io.Writer {
+	if w == nil {
+		return io.Discard
+	}
+	return w
+}
+
+// envList renders the configured env as sorted "KEY=value" entries.
+func (c *instanceConfig) envList() []string {
+	keys := slices.Sorted(maps.Keys(c.env))
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, k+"="+c.env[k])
+	}
+	return out
+}

@@ -1,0 +1,39 @@
+package runtimetest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/wowrt/wow/runtime"
+)
+
+func (s *suite) lifecycleTests() []test {
+	return []test{
+		{"Closed", func(t *testing.T) {
+			rt := s.open(t, runtime.NewConfig())
+			m := compileOn(t, rt, "wat:answer")
+			inst, err := m.Instantiate(context.Background(), nil)
+			require.NoError(t, err)
+			require.NoError(t, inst.Close(context.Background()))
+			require.NoError(t, inst.Close(context.Background()), "Close twice is fine")
+			_, err = inst.Invoke(context.Background(), &runtime.RunPayload{})
+			require.ErrorIs(t, err, runtime.ErrClosed)
+			require.NoError(t, m.Close(context.Background()))
+			_, err = m.Instantiate(context.Background(), nil)
+			require.ErrorIs(t, err, runtime.ErrClosed)
+			require.NoError(t, rt.Close(context.Background()))
+			_, err = rt.Compile(context.Background(), source(t, "wat:answer"))
+			require.ErrorIs(t, err, runtime.ErrClosed)
+		}},
+		{"NameAndVersion", func(t *testing.T) {
+			assert.Equal(t, s.engine, s.rt.Name())
+			assert.NotEmpty(t, s.rt.Version())
+		}},
+		{"LoadWithoutArtifact", func(t *testing.T) {
+			_, err := s.rt.Load(context.Background(), []byte("not an artifact"))
+			require.Error(t, err)
+		}},
+	}
+}
