@@ -46,7 +46,7 @@ func Configure(f func(runtime.Config) runtime.Config) Option {
 type suite struct {
 	engine    string
 	configure func(runtime.Config) runtime.Config
-	skips  map[string]string
+	skips     map[string]string
 	// rt is the shared runtime with a generous timeout; mods caches its modules.
 	rt   runtime.Runtime
 	mu   sync.Mutex
