@@ -18,6 +18,7 @@ func init() { wowrt.Register(Name, New) }
 
 type engine struct {
 	r       wazero.Runtime
+	pool    *reservationPool
 	cache   wazero.CompilationCache
 	version string
 }
@@ -35,7 +36,7 @@ func New(ctx context.Context, cfg wowrt.EngineConfig) (wowrt.Engine, error) {
 	// The memory limit is enforced per sandbox by the allocator (memory.go):
 	// wazero's own limit would reject modules that merely declare a larger max.
 	rc = rc.WithCloseOnContextDone(true)
-	e := &engine{version: wowrt.ModuleVersion("github.com/tetratelabs/wazero", "v1.12.0")}
+	e := &engine{pool: newReservationPool(), version: wowrt.ModuleVersion("github.com/tetratelabs/wazero", "v1.12.0")}
 	if cfg.CompilationCacheDir != "" {
 		c, err := wazero.NewCompilationCacheWithDir(cfg.CompilationCacheDir)
 		if err != nil {
@@ -65,6 +66,7 @@ func (e *engine) Compile(ctx context.Context, wasm []byte) (wowrt.EngineModule, 
 
 func (e *engine) Close(ctx context.Context) error {
 	err := e.r.Close(ctx)
+	e.pool.drain()
 	if e.cache != nil {
 		_ = e.cache.Close(ctx)
 	}

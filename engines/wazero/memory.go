@@ -15,11 +15,12 @@ import (
 // limit fails (memory.grow returns -1) and is recorded in hit.
 type allocator struct {
 	limitBytes uint64
+	pool       *reservationPool
 	hit        atomic.Bool
 }
 
-func newAllocator(limitPages uint32) *allocator {
-	return &allocator{limitBytes: uint64(limitPages) * wowrt.PageSize}
+func newAllocator(limitPages uint32, pool *reservationPool) *allocator {
+	return &allocator{limitBytes: uint64(limitPages) * wowrt.PageSize, pool: pool}
 }
 
 // Allocate implements experimental.MemoryAllocator.
@@ -39,6 +40,7 @@ type linearMemory struct {
 	reserve uint64
 	// buf is the whole reservation; the guest sees buf[:size].
 	buf    []byte
+	size   uint64
 	mapped bool
 }
 
@@ -51,7 +53,7 @@ func (l *linearMemory) Reallocate(size uint64) []byte {
 		}
 	}
 	if l.buf == nil {
-		if b, err := mapReserve(l.reserve); err == nil {
+		if b, err := l.a.pool.get(l.reserve); err == nil {
 			l.buf, l.mapped = b, true
 		} else {
 			// No virtual reservation on this platform: fall back to the Go
@@ -67,13 +69,14 @@ func (l *linearMemory) Reallocate(size uint64) []byte {
 		copy(nb, l.buf)
 		l.buf = nb
 	}
+	l.size = size
 	return l.buf[:size:size]
 }
 
 // Free implements experimental.LinearMemory.
 func (l *linearMemory) Free() {
 	if l.mapped {
-		_ = unmap(l.buf)
+		l.a.pool.put(l.buf, l.size)
 	}
 	l.buf, l.mapped = nil, false
 }

@@ -17,3 +17,6 @@ func mapReserve(n uint64) ([]byte, error) {
 }
 
 func unmap(b []byte) error { return unix.Munmap(b) }
+
+// release gives a mapping's pages back to the OS; they read as zero after.
+func release(b []byte) error { return unix.Madvise(b, unix.MADV_DONTNEED) }

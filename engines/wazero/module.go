@@ -51,7 +51,7 @@ func (m *module) Instantiate(ctx context.Context, sc *wowrt.SandboxConfig) (wowr
 		return nil, fmt.Errorf("%w: the module needs %d pages of memory at start, the limit is %d",
 			wowrt.ErrMemoryLimit, m.minPages, sc.MemoryLimitPages)
 	}
-	alloc := newAllocator(sc.MemoryLimitPages)
+	alloc := newAllocator(sc.MemoryLimitPages, m.e.pool)
 	mod, err := m.e.r.InstantiateModule(experimental.WithMemoryAllocator(ctx, alloc), m.cm, moduleConfig(sc))
 	if err != nil {
 		if alloc.hit.Load() {
