@@ -1,0 +1,170 @@
+package ow
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+)
+
+// Default limits, following OpenWhisk's.
+const (
+	// DefaultMaxCodeBytes bounds decoded action code: 48 MiB.
+	DefaultMaxCodeBytes = 48 << 20
+	// DefaultMaxZipEntries bounds the entries of a zipped action.
+	DefaultMaxZipEntries = 64
+	// DefaultMaxUnzippedBytes bounds a zip's uncompressed size: 256 MiB.
+	DefaultMaxUnzippedBytes = 256 << 20
+	// DefaultMaxParamsBytes bounds an activation's params: 1 MiB.
+	DefaultMaxParamsBytes = 1 << 20
+)
+
+// Limits bounds what the protocol accepts. Zero fields take the defaults.
+type Limits struct {
+	// MaxCodeBytes bounds decoded action code (the .wasm or the zip).
+	MaxCodeBytes int64
+	// MaxZipEntries bounds the number of entries in a zip.
+	MaxZipEntries int
+	// MaxUnzippedBytes bounds a zip's total uncompressed size, both as its
+	// headers declare it and as actually inflated.
+	MaxUnzippedBytes int64
+	// MaxParamsBytes bounds an activation's params (the /run "value").
+	MaxParamsBytes int
+}
+
+// withDefaults fills zero fields with the defaults.
+func (l Limits) withDefaults() Limits {
+	if l.MaxCodeBytes <= 0 {
+		l.MaxCodeBytes = DefaultMaxCodeBytes
+	}
+	if l.MaxZipEntries <= 0 {
+		l.MaxZipEntries = DefaultMaxZipEntries
+	}
+	if l.MaxUnzippedBytes <= 0 {
+		l.MaxUnzippedBytes = DefaultMaxUnzippedBytes
+	}
+	if l.MaxParamsBytes <= 0 {
+		l.MaxParamsBytes = DefaultMaxParamsBytes
+	}
+	return l
+}
+
+var (
+	wasmMagic = []byte("\x00asm")
+	zipMagic  = []byte("PK\x03\x04")
+)
+
+// DecodeCode turns OpenWhisk action code into a WebAssembly module. With
+// binary, code is base64 (standard, padded or not) of a raw .wasm or of a
+// zip; in a zip the module is the entry named main (or main + ".wasm") if
+// there is one, else the only entry ending in ".wasm". Without binary, the
+// code is taken as is. Malformed code is ErrBadRequest; code over a limit is
+// ErrTooLarge. Bytes that are neither a zip nor a .wasm are returned as they
+// are, for the engine to reject with a precise message.
+func DecodeCode(code string, binary bool, main string, l Limits) ([]byte, error) {
+	l = l.withDefaults()
+	var raw []byte
+	if binary {
+		if int64(base64.StdEncoding.DecodedLen(len(code))) > l.MaxCodeBytes+3 {
+			return nil, fmt.Errorf("%w: the action code is over the %d-byte limit", ErrTooLarge, l.MaxCodeBytes)
+		}
+		var err error
+		raw, err = decodeBase64(code)
+		if err != nil {
+			return nil, fmt.Errorf("%w: the action code is not valid base64: %v", ErrBadRequest, err)
+		}
+	} else {
+		raw = []byte(code)
+	}
+	if int64(len(raw)) > l.MaxCodeBytes {
+		return nil, fmt.Errorf("%w: the action code is %d bytes, the limit is %d", ErrTooLarge, len(raw), l.MaxCodeBytes)
+	}
+	if bytes.HasPrefix(raw, zipMagic) {
+		return unzipModule(raw, main, l)
+	}
+	return raw, nil
+}
+
+// decodeBase64 accepts padded and unpadded standard base64, ignoring
+// newlines (some clients wrap long lines).
+func decodeBase64(s string) ([]byte, error) {
+	if strings.ContainsAny(s, "\r\n") {
+		s = strings.NewReplacer("\r", "", "\n", "").Replace(s)
+	}
+	enc := base64.StdEncoding
+	if !strings.HasSuffix(s, "=") && len(s)%4 != 0 {
+		enc = base64.RawStdEncoding
+	}
+	return enc.DecodeString(s)
+}
+
+// unzipModule extracts the action's module from a zip, enforcing the entry
+// and size limits on both the declared and the actually inflated sizes.
+func unzipModule(raw []byte, main string, l Limits) ([]byte, error) {
+	zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
+	if err != nil {
+		return nil, fmt.Errorf("%w: the action code is not a readable zip: %v", ErrBadRequest, err)
+	}
+	if len(zr.File) > l.MaxZipEntries {
+		return nil, fmt.Errorf("%w: the zip has %d entries, the limit is %d", ErrTooLarge, len(zr.File), l.MaxZipEntries)
+	}
+	var declared uint64
+	for _, f := range zr.File {
+		declared += f.UncompressedSize64
+		if declared > uint64(l.MaxUnzippedBytes) {
+			return nil, fmt.Errorf("%w: the zip inflates to more than the %d-byte limit", ErrTooLarge, l.MaxUnzippedBytes)
+		}
+	}
+	f, err := pickEntry(zr.File, main)
+	if err != nil {
+		return nil, err
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, fmt.Errorf("%w: zip entry %s: %v", ErrBadRequest, f.Name, err)
+	}
+	defer rc.Close()
+	// Headers can lie: count what actually inflates.
+	wasm, err := io.ReadAll(io.LimitReader(rc, l.MaxUnzippedBytes+1))
+	if int64(len(wasm)) > l.MaxUnzippedBytes {
+		return nil, fmt.Errorf("%w: zip entry %s inflates to more than the %d-byte limit", ErrTooLarge, f.Name, l.MaxUnzippedBytes)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: zip entry %s: %v", ErrBadRequest, f.Name, err)
+	}
+	return wasm, nil
+}
+
+// pickEntry chooses the module in a zip: the entry named main (or
+// main.wasm), else the single .wasm entry.
+func pickEntry(files []*zip.File, main string) (*zip.File, error) {
+	if main == "" {
+		main = "main"
+	}
+	var wasm []*zip.File
+	for _, f := range files {
+		if f.FileInfo().IsDir() {
+			continue
+		}
+		if f.Name == main || f.Name == main+".wasm" {
+			return f, nil
+		}
+		if strings.HasSuffix(f.Name, ".wasm") {
+			wasm = append(wasm, f)
+		}
+	}
+	if len(wasm) == 1 {
+		return wasm[0], nil
+	}
+	names := make([]string, 0, len(files))
+	for _, f := range files {
+		names = append(names, path.Clean(f.Name))
+	}
+	if len(wasm) == 0 {
+		return nil, fmt.Errorf("%w: the zip has no entry %q and no .wasm entry (entries: %s)", ErrBadRequest, main, strings.Join(names, ", "))
+	}
+	return nil, fmt.Errorf("%w: the zip has no entry %q and %d .wasm entries; name the module with main (entries: %s)", ErrBadRequest, main, len(wasm), strings.Join(names, ", "))
+}
