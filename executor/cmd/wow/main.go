@@ -1,6 +1,7 @@
 // Command wow runs Apache OpenWhisk actions as WebAssembly modules.
 //
 //	wow run [flags] ACTION.wasm [PARAMS-JSON]   invoke an action once
+//	wow serve [flags]                           serve OpenWhisk's action protocol
 //	wow version                                 print the version and engines
 //
 // Run "wow COMMAND -h" for a command's flags.
@@ -27,6 +28,7 @@ type command struct {
 
 var commands = map[string]command{
 	"run":     {"invoke an action once and print its result", runCmd},
+	"serve":   {"serve the OpenWhisk action protocol over HTTP (default :8080)", serveCmd},
 	"version": {"print wow's version and the engines compiled in", versionCmd},
 }
 

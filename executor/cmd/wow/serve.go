@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/wowrt/wow/executor"
+	"github.com/wowrt/wow/ow"
+	"github.com/wowrt/wow/runtime"
+)
+
+// serveFlags are wow serve's settings.
+type serveFlags struct {
+	addr, engine, memLimit, cacheDir, logFormat, logLevel, dirRoot string
+	timeout, idleTTL, grace                                        time.Duration
+	maxConc, poolSize                                              int
+	fresh, interpreter                                             bool
+}
+
+func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("wow serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var f serveFlags
+	fs.StringVar(&f.addr, "addr", ":8080", "listen address (OpenWhisk runtimes listen on :8080)")
+	fs.StringVar(&f.engine, "engine", defaultEngine, "engine: "+strings.Join(runtime.Engines(), ", "))
+	fs.StringVar(&f.memLimit, "memory-limit", "256MiB", "linear memory limit per instance (e.g. 128MiB)")
+	fs.DurationVar(&f.timeout, "timeout", runtime.DefaultTimeout, "activation timeout when /run carries no earlier deadline")
+	fs.IntVar(&f.maxConc, "max-concurrency", executor.DefaultMaxConcurrency, "activations running at once; more wait for a slot until their deadline, then get 503")
+	fs.StringVar(&f.cacheDir, "cache-dir", "", "persist compiled code in this directory across restarts")
+	fs.StringVar(&f.logFormat, "log-format", "text", "format of wow's own logs on stderr: text or json")
+	fs.StringVar(&f.logLevel, "log-level", "warn", "level of wow's own logs: debug, info, warn or error (OpenWhisk reads stderr as action logs)")
+	fs.IntVar(&f.poolSize, "pool-size", executor.DefaultPoolSize(), "idle warm instances kept per action")
+	fs.DurationVar(&f.idleTTL, "idle-ttl", executor.DefaultIdleTTL, "close warm instances idle this long (negative: never)")
+	fs.BoolVar(&f.fresh, "fresh", false, "run every activation on a fresh instance (no warm reuse)")
+	fs.DurationVar(&f.grace, "grace", 30*time.Second, "on SIGTERM, how long in-flight activations may finish")
+	fs.StringVar(&f.dirRoot, "dir-root", "", "confine the dir annotation to directories inside this one")
+	fs.BoolVar(&f.interpreter, "interpreter", false, "use the engine's interpreter instead of its compiler")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: wow serve [flags]\n\nServes OpenWhisk's action protocol (POST /init, /run) and the multi-action\nprotocol (POST /{id}/init, /{id}/run, /{id}/destroy); GET /metrics for Prometheus.\nAction logs go to stdout and stderr, each activation's ended by OpenWhisk's sentinel line.\n\nEngines compiled in: "+strings.Join(runtime.Engines(), ", ")+"\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "wow serve: unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
+		return exitUsage
+	}
+	logger, err := newLogger(f.logFormat, f.logLevel, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "wow serve: %v\n", err)
+		return exitUsage
+	}
+	limit, err := executor.ParseSize(f.memLimit)
+	if err != nil {
+		fmt.Fprintf(stderr, "wow serve: --memory-limit: %v\n", err)
+		return exitUsage
+	}
+	if err := serve(ctx, f, limit, logger, stdout, stderr); err != nil {
+		logger.Error("wow serve failed", "err", err)
+		return exitFailed
+	}
+	return exitOK
+}
+
+// newLogger returns wow's own structured logger on w. OpenWhisk collects a
+// runtime's stderr as its actions' logs, so the default level is warn.
+func newLogger(format, level string, w io.Writer) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", format)
+}
+
+// serve runs the executor until ctx ends, then shuts down gracefully.
+func serve(ctx context.Context, f serveFlags, memLimit uint64, logger *slog.Logger, stdout, stderr io.Writer) error {
+	cfg := runtime.NewConfig().WithTimeout(f.timeout).WithMemoryLimitBytes(memLimit).
+		WithCompilationCacheDir(f.cacheDir).WithInterpreter(f.interpreter)
+	rt, err := runtime.Open(ctx, f.engine, cfg)
+	if err != nil {
+		return err
+	}
+	defer rt.Close(context.Background())
+	ex, err := executor.New(executor.Options{
+		Runtime:        rt,
+		MaxConcurrency: f.maxConc,
+		PoolSize:       f.poolSize,
+		IdleTTL:        f.idleTTL,
+		ForceFresh:     f.fresh,
+		Stdout:         stdout,
+		Stderr:         stderr,
+		Logger:         logger,
+		Limits:         ow.Limits{},
+		APIHost:        os.Getenv("__OW_API_HOST"),
+		DirRoot:        f.dirRoot,
+	})
+	if err != nil {
+		return err
+	}
+	defer ex.Close(context.Background())
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           ex,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       5 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	logger.Info("wow serving", "addr", ln.Addr().String(), "engine", rt.Name(), "engine_version", rt.Version(),
+		"memory_limit", memLimit, "timeout", f.timeout, "max_concurrency", f.maxConc, "pool_size", f.poolSize)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down", "grace", f.grace)
+	sctx, cancel := context.WithTimeout(context.Background(), f.grace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		logger.Warn("grace period over, closing remaining connections", "err", err)
+		_ = srv.Close()
+	}
+	<-errc
+	logger.Info("stopped")
+	return nil
+}

@@ -1,0 +1,72 @@
+package executor
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are the executor's Prometheus families, all prefixed wow_.
+type metrics struct {
+	activations   *prometheus.CounterVec
+	initDuration  prometheus.Histogram
+	runDuration   prometheus.Histogram
+	cacheHits     prometheus.Counter
+	cacheMisses   prometheus.Counter
+	liveInstances prometheus.Gauge
+	queueDepth    prometheus.Gauge
+	running       prometheus.Gauge
+	actions       prometheus.Gauge
+}
+
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	// The latency buckets span 50 µs to 30 s.
+	latencyBuckets := prometheus.ExponentialBucketsRange(50e-6, 30, 24)
+	m := &metrics{
+		activations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "wow_activations_total",
+			Help: "Activations by action and outcome (success, application_error, timeout, trap, memory_limit, action_failed, not_dictionary, overloaded, ...).",
+		}, []string{"action", "outcome"}),
+		initDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "wow_init_duration_seconds",
+			Help:    "Time to load an action: compile (or compile-cache hit) and first instance.",
+			Buckets: latencyBuckets,
+		}),
+		runDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "wow_run_duration_seconds",
+			Help:    "Time to run an activation, including the wait for a slot.",
+			Buckets: latencyBuckets,
+		}),
+		cacheHits: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "wow_compile_cache_hits_total",
+			Help: "Inits that reused a module already compiled in this process (same code).",
+		}),
+		cacheMisses: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "wow_compile_cache_misses_total",
+			Help: "Inits that compiled their module (possibly from the engine's on-disk cache).",
+		}),
+		liveInstances: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "wow_live_instances",
+			Help: "Instances alive, running or idle in a warm pool.",
+		}),
+		queueDepth: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "wow_queue_depth",
+			Help: "Activations waiting for a concurrency slot.",
+		}),
+		running: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "wow_running_activations",
+			Help: "Activations holding a concurrency slot.",
+		}),
+		actions: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "wow_actions",
+			Help: "Actions loaded.",
+		}),
+	}
+	for _, c := range []prometheus.Collector{
+		m.activations, m.initDuration, m.runDuration, m.cacheHits, m.cacheMisses,
+		m.liveInstances, m.queueDepth, m.running, m.actions,
+	} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
