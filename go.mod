@@ -3,6 +3,7 @@ module github.com/wowrt/wow
 go 1.25.0
 
 require (
+	github.com/bytecodealliance/wasmtime-go/v25 v25.0.0
 	github.com/prometheus/client_golang v1.22.0
 	github.com/stretchr/testify v1.10.0
 	github.com/tetratelabs/wazero v1.12.0

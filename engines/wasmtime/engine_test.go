@@ -1,0 +1,12 @@
+//go:build wasmtime
+
+package wasmtime_test
+
+import (
+	"testing"
+
+	_ "github.com/wowrt/wow/engines/wasmtime"
+	"github.com/wowrt/wow/runtime/runtimetest"
+)
+
+func TestContract(t *testing.T) { runtimetest.Run(t, "wasmtime") }
