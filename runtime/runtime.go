@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
+
+	"github.com/wowrt/wow/runtime/internal/wasmbin"
 )
 
 // Runtime is one engine: it compiles modules and loads precompiled ones.
@@ -87,6 +89,8 @@ func (r *runtime) Compile(ctx context.Context, wasm []byte) (Module, error) {
 	if r.closed.Load() {
 		return nil, fmt.Errorf("compile: runtime %w", ErrClosed)
 	}
+	// Fewer data segments make every instantiation cheaper on every engine.
+	wasm, _ = wasmbin.MergeDataSegments(wasm)
 	em, err := r.eng.Compile(ctx, wasm)
 	if err != nil {
 		if !errors.Is(err, ErrInvalidModule) {

@@ -25,10 +25,8 @@ var benchModules = []struct {
 //
 //	func BenchmarkEngine(b *testing.B) { runtimetest.Bench(b, "wazero") }
 func Bench(b *testing.B, engine string, opts ...Option) {
-	s := &suite{engine: engine, skips: map[string]string{}, mods: map[string]*compiled{}}
-	for _, o := range opts {
-		o(s)
-	}
+	s := newSuite(b, engine, opts)
+	s.cacheDir = "" // Compile must measure compiling, not cache hits
 	s.rt = s.open(b, runtime.NewConfig())
 	ctx := context.Background()
 	b.Run("Compile", func(b *testing.B) {

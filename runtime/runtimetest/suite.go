@@ -46,6 +46,9 @@ func Configure(f func(runtime.Config) runtime.Config) Option {
 type suite struct {
 	engine    string
 	configure func(runtime.Config) runtime.Config
+	// cacheDir is a compilation cache shared by every Runtime of the run, so
+	// each module compiles once per process (engines without one ignore it).
+	cacheDir string
 	skips     map[string]string
 	// rt is the shared runtime with a generous timeout; mods caches its modules.
 	rt   runtime.Runtime
@@ -61,10 +64,7 @@ type compiled struct {
 
 // Run runs the contract suite against the engine registered under name.
 func Run(t *testing.T, engine string, opts ...Option) {
-	s := &suite{engine: engine, skips: map[string]string{}, mods: map[string]*compiled{}}
-	for _, o := range opts {
-		o(s)
-	}
+	s := newSuite(t, engine, opts)
 	s.rt = s.open(t, runtime.NewConfig().WithTimeout(30*time.Second))
 	t.Cleanup(func() {
 		for _, c := range s.mods {
@@ -107,9 +107,20 @@ type test struct {
 	fn   func(t *testing.T)
 }
 
+func newSuite(t testing.TB, engine string, opts []Option) *suite {
+	s := &suite{engine: engine, skips: map[string]string{}, mods: map[string]*compiled{}, cacheDir: t.TempDir()}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
 // open opens a Runtime on the suite's engine, closed when t ends.
 func (s *suite) open(t testing.TB, cfg runtime.Config) runtime.Runtime {
 	t.Helper()
+	if s.cacheDir != "" {
+		cfg = cfg.WithCompilationCacheDir(s.cacheDir)
+	}
 	if s.configure != nil {
 		cfg = s.configure(cfg)
 	}
