@@ -10,3 +10,5 @@ import (
 )
 
 func TestContract(t *testing.T) { runtimetest.Run(t, "wasmtime") }
+
+func BenchmarkEngine(b *testing.B) { runtimetest.Bench(b, "wasmtime") }
