@@ -12,6 +12,7 @@ import (
 	"unsafe"
 
 	"github.com/bytecodealliance/wasmtime-go/v25"
+	"github.com/wowrt/wow/internal/memfd"
 	wowrt "github.com/wowrt/wow/runtime"
 )
 
@@ -130,19 +131,19 @@ func (s *sandbox) configure(sc *wowrt.SandboxConfig) error {
 		setStdinBytes(w, b)
 	}
 	var err error
-	if s.stdout, err = newCapture("wow-stdout", sc.Stdout); err != nil {
+	if s.stdout, err = memfd.New("wow-stdout", sc.Stdout); err != nil {
 		return err
 	}
-	if s.stderr, err = newCapture("wow-stderr", sc.Stderr); err != nil {
+	if s.stderr, err = memfd.New("wow-stderr", sc.Stderr); err != nil {
 		return err
 	}
 	if s.stdout != nil {
-		if err := w.SetStdoutFile(s.stdout.path()); err != nil {
+		if err := w.SetStdoutFile(s.stdout.Path()); err != nil {
 			return fmt.Errorf("stdout: %w", err)
 		}
 	}
 	if s.stderr != nil {
-		if err := w.SetStderrFile(s.stderr.path()); err != nil {
+		if err := w.SetStderrFile(s.stderr.Path()); err != nil {
 			return fmt.Errorf("stderr: %w", err)
 		}
 	}

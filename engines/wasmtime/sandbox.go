@@ -11,6 +11,7 @@ import (
 	"unsafe"
 
 	"github.com/bytecodealliance/wasmtime-go/v25"
+	"github.com/wowrt/wow/internal/memfd"
 	wowrt "github.com/wowrt/wow/runtime"
 )
 
@@ -26,7 +27,7 @@ type sandbox struct {
 	exited   bool
 	exitCode uint32
 	// stdout and stderr capture WASI fds 1 and 2; nil when discarded.
-	stdout, stderr *capture
+	stdout, stderr *memfd.Capture
 	funcs          map[string]*export
 	closed         bool
 }
@@ -144,15 +145,15 @@ func (s *sandbox) Close(context.Context) error {
 	live.Delete(unsafe.Pointer(s.store.Context()))
 	s.store.Close() // frees the memories, which point at cs
 	freeCState(s.cs)
-	s.stdout.close()
-	s.stderr.close()
+	s.stdout.Close()
+	s.stderr.Close()
 	return nil
 }
 
 // flush forwards what the guest wrote to stdout and stderr.
 func (s *sandbox) flush() {
-	s.stdout.drain()
-	s.stderr.drain()
+	s.stdout.Drain()
+	s.stderr.Drain()
 }
 
 // memory is a sandbox's linear memory. It never moves (see wow_mem in

@@ -1,0 +1,100 @@
+// Package memfd captures a sandbox's WASI output streams in anonymous
+// in-memory files (Linux memfd_create) that an engine opens by path
+// (/proc/self/fd/N) or by descriptor, drained into the runtime's writers
+// after every call. Engines whose WASI takes files or descriptors (wasmtime,
+// WAMR) share it; the process's own descriptors are never involved.
+package memfd
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// Capture is one WASI output stream (stdout or stderr) of a sandbox: an
+// anonymous in-memory file (memfd) that wasmtime opens through
+// /proc/self/fd, drained into the runtime's writer after every call. It
+// never touches the process's own descriptors, leaves nothing on disk, and
+// costs two syscalls per sandbox instead of a pipe's reader goroutine and
+// the synchronisation needed to know a pipe was fully read (RATIONALE.md,
+// engines/wasmtime). Methods on a nil *Capture do nothing.
+type Capture struct {
+	f   *os.File
+	w   io.Writer
+	off int64
+	buf []byte
+}
+
+// New returns a capture forwarding to w, or nil when w is nil (output
+// discarded).
+func New(name string, w io.Writer) (*Capture, error) {
+	if w == nil {
+		return nil, nil
+	}
+	fd, err := unix.MemfdCreate(name, unix.MFD_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("%s: memfd_create: %w", name, err)
+	}
+	return &Capture{f: os.NewFile(uintptr(fd), name), w: w}, nil
+}
+
+// Path is the file's name for an engine that opens it.
+func (c *Capture) Path() string { return fmt.Sprintf("/proc/self/fd/%d", c.f.Fd()) }
+
+// Drain writes what the guest appended since the last drain to the writer,
+// then truncates the file so it holds at most one call's output. The guest's
+// descriptor keeps its position, so its next write lands past the hole at
+// c.off, where the next drain starts reading.
+func (c *Capture) Drain() {
+	if c == nil {
+		return
+	}
+	fi, err := c.f.Stat()
+	if err != nil || fi.Size() <= c.off {
+		return
+	}
+	n := fi.Size() - c.off
+	if int64(cap(c.buf)) < n {
+		c.buf = make([]byte, n)
+	}
+	b := c.buf[:n]
+	if m, _ := c.f.ReadAt(b, c.off); m > 0 {
+		_, _ = c.w.Write(b[:m])
+	}
+	c.off = fi.Size()
+	_ = c.f.Truncate(0)
+	if cap(c.buf) > 1<<20 {
+		c.buf = nil // do not hold a big buffer for a warm instance
+	}
+}
+
+// Close releases the file.
+func (c *Capture) Close() {
+	if c != nil {
+		_ = c.f.Close()
+	}
+}
+
+// Fd is the file's descriptor, owned by the capture.
+func (c *Capture) Fd() int { return int(c.f.Fd()) }
+
+// Input returns a memfd holding b, positioned at its start, for an engine
+// that reads stdin from a descriptor. The caller closes it.
+func Input(name string, b []byte) (*os.File, error) {
+	fd, err := unix.MemfdCreate(name, unix.MFD_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("%s: memfd_create: %w", name, err)
+	}
+	f := os.NewFile(uintptr(fd), name)
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if _, err := f.Seek(0, 0); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
