@@ -14,6 +14,9 @@ func TestContractInterpreter(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the interpreter suite repeats the compiler one")
 	}
+	if raceEnabled {
+		t.Skip("under -race the interpreter runs Go guests too slowly; .ci/run runs this suite without -race")
+	}
 	runtimetest.Run(t, "wazero", runtimetest.Configure(func(c runtime.Config) runtime.Config {
 		return c.WithInterpreter(true)
 	}))

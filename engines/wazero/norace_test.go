@@ -1,0 +1,5 @@
+//go:build !race
+
+package wazero_test
+
+const raceEnabled = false
