@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"sync/atomic"
 
-	"github.com/wowrt/wow/runtime/internal/wasmbin"
+	"github.com/wowrt/wow/internal/wasmbin"
 )
 
 // Runtime is one engine: it compiles modules and loads precompiled ones.

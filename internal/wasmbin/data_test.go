@@ -2,6 +2,7 @@ package wasmbin
 
 import (
 	"context"
+	"encoding/binary"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,7 +15,7 @@ import (
 // seg encodes one data segment with the given flags byte, offset expression and data.
 func seg(expr []byte, data string) []byte {
 	b := append([]byte{0x00}, expr...)
-	b = appendULEB(b, uint64(len(data)))
+	b = binary.AppendUvarint(b, uint64(len(data)))
 	return append(b, data...)
 }
 
@@ -24,7 +25,7 @@ func i32const(v int32) []byte { return append(appendSLEB32([]byte{0x41}, v), 0x0
 // segments and optional extra sections placed before the data section.
 func module(segs [][]byte, extra ...[]byte) []byte {
 	sec := func(id byte, body []byte) []byte {
-		return append(appendULEB([]byte{id}, uint64(len(body))), body...)
+		return append(binary.AppendUvarint([]byte{id}, uint64(len(body))), body...)
 	}
 	m := append([]byte{}, magic...)
 	m = append(m, sec(5, []byte{0x01, 0x00, 0x02})...)                      // memory: min 2
@@ -32,11 +33,11 @@ func module(segs [][]byte, extra ...[]byte) []byte {
 	for _, e := range extra {
 		m = append(m, e...)
 	}
-	body := appendULEB(nil, uint64(len(segs)))
+	body := binary.AppendUvarint(nil, uint64(len(segs)))
 	for _, s := range segs {
 		body = append(body, s...)
 	}
-	return append(m, sec(SectionData, body)...)
+	return append(m, sec(sectionData, body)...)
 }
 
 // memoryOf instantiates wasm in wazero and returns a copy of its memory.
@@ -60,12 +61,11 @@ func memoryOf(t *testing.T, wasm []byte) []byte {
 }
 
 func countSegments(t *testing.T, wasm []byte) int {
-	secs, err := Sections(wasm)
+	secs, err := parse(wasm)
 	require.NoError(t, err)
 	for _, s := range secs {
-		if s.ID == SectionData {
-			n, _ := uleb(s.Body)
-			return int(n)
+		if s.id == sectionData {
+			return int((&reader{b: s.body}).u32())
 		}
 	}
 	return 0
@@ -84,7 +84,7 @@ func TestMergeDataSegments(t *testing.T) {
 		{"one segment", module([][]byte{seg(i32const(0), "abcd")}), false, 1},
 		{"global offset", module([][]byte{seg(i32const(0), "a"), seg([]byte{0x23, 0x00, 0x0b}, "b")}), false, 2},
 		{"passive", module([][]byte{seg(i32const(0), "a"), {0x01, 0x01, 'p'}}), false, 2},
-		{"data count", module([][]byte{seg(i32const(0), "a"), seg(i32const(1), "b")}, []byte{SectionDataCount, 0x01, 0x02}), false, 2},
+		{"data count", module([][]byte{seg(i32const(0), "a"), seg(i32const(1), "b")}, []byte{sectionDataCount, 0x01, 0x02}), false, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, ok := MergeDataSegments(tc.wasm)

@@ -1,7 +1,14 @@
 package wasmbin
 
 import (
+	"encoding/binary"
 	"slices"
+)
+
+// Section ids MergeDataSegments looks at.
+const (
+	sectionData      = 11
+	sectionDataCount = 12
 )
 
 // MaxMergeGap is the largest run of zero bytes MergeDataSegments writes to
@@ -23,104 +30,126 @@ type segment struct {
 // segment indices). Otherwise, or if nothing would merge, it returns the
 // module unchanged with ok false.
 func MergeDataSegments(wasm []byte) (out []byte, ok bool) {
-	secs, err := Sections(wasm)
+	secs, err := parse(wasm)
 	if err != nil {
 		return wasm, false
 	}
-	var data *Section
-	for i := range secs {
-		switch secs[i].ID {
-		case SectionDataCount:
+	di := -1
+	for i, s := range secs {
+		switch s.id {
+		case sectionDataCount:
 			return wasm, false
-		case SectionData:
-			data = &secs[i]
+		case sectionData:
+			di = i
 		}
 	}
-	if data == nil {
+	if di < 0 {
 		return wasm, false
 	}
-	segs, ok := parseActiveSegments(data.Body)
+	segs, ok := parseActiveSegments(secs[di].body)
 	if !ok || len(segs) < 2 {
 		return wasm, false
 	}
 	slices.SortStableFunc(segs, func(a, b segment) int {
-		if a.offset < b.offset {
+		switch {
+		case a.offset < b.offset:
 			return -1
-		} else if a.offset > b.offset {
+		case a.offset > b.offset:
 			return 1
 		}
 		return 0
 	})
 	merged := make([]segment, 0, 16)
 	var buf []byte
-	cur := segment{offset: segs[0].offset}
-	end := uint64(segs[0].offset)
+	start, end := segs[0].offset, uint64(segs[0].offset)
 	for _, s := range segs {
 		if uint64(s.offset) < end {
 			return wasm, false // overlap: application order would matter
 		}
-		if gap := uint64(s.offset) - end; gap > MaxMergeGap && len(buf) > 0 {
-			cur.data = buf
-			merged = append(merged, cur)
-			buf = nil
-			cur = segment{offset: s.offset}
+		if gap := uint64(s.offset) - end; gap > MaxMergeGap {
+			merged = append(merged, segment{offset: start, data: buf})
+			buf, start = nil, s.offset
 		} else {
 			buf = append(buf, make([]byte, gap)...)
 		}
 		buf = append(buf, s.data...)
 		end = uint64(s.offset) + uint64(len(s.data))
 	}
-	cur.data = buf
-	merged = append(merged, cur)
+	merged = append(merged, segment{offset: start, data: buf})
 	if len(merged) >= len(segs) {
 		return wasm, false
 	}
-	body := appendULEB(nil, uint64(len(merged)))
+	body := binary.AppendUvarint(nil, uint64(len(merged)))
 	for _, s := range merged {
-		body = append(body, 0x00, 0x41)
+		body = append(body, 0x00, 0x41) // active in memory 0, i32.const
 		body = appendSLEB32(body, int32(s.offset))
-		body = append(body, 0x0b)
-		body = appendULEB(body, uint64(len(s.data)))
+		body = append(body, 0x0b) // end
+		body = binary.AppendUvarint(body, uint64(len(s.data)))
 		body = append(body, s.data...)
 	}
-	out = make([]byte, 0, len(wasm))
-	out = append(out, wasm[:data.Start]...)
-	out = append(out, SectionData)
-	out = appendULEB(out, uint64(len(body)))
-	out = append(out, body...)
-	out = append(out, wasm[data.End:]...)
-	return out, true
+	secs[di].body = body
+	return assemble(secs), true
 }
 
 // parseActiveSegments decodes a data section whose segments are all
 // active, in memory 0, at i32.const offsets.
 func parseActiveSegments(b []byte) ([]segment, bool) {
-	count, n := uleb(b)
-	if n == 0 || count > uint64(len(b)) {
+	r := &reader{b: b}
+	n := r.u32()
+	if r.err != nil || uint64(n) > uint64(len(b)) {
 		return nil, false
 	}
-	b = b[n:]
-	segs := make([]segment, 0, count)
-	for range count {
-		flags, n := uleb(b)
-		if n == 0 || flags != 0 {
+	segs := make([]segment, 0, n)
+	for range n {
+		if r.u32() != 0 || r.byte() != 0x41 {
 			return nil, false
 		}
-		b = b[n:]
-		if len(b) < 1 || b[0] != 0x41 { // i32.const
+		off := r.s32()
+		if r.byte() != 0x0b {
 			return nil, false
 		}
-		off, n := sleb32(b[1:])
-		if n == 0 || len(b) < 1+n+1 || b[1+n] != 0x0b { // end
+		data := r.bytes(r.u32())
+		if r.err != nil {
 			return nil, false
 		}
-		b = b[1+n+1:]
-		size, n := uleb(b)
-		if n == 0 || uint64(len(b)-n) < size {
-			return nil, false
-		}
-		segs = append(segs, segment{offset: uint32(off), data: b[n : n+int(size)]})
-		b = b[n+int(size):]
+		segs = append(segs, segment{offset: uint32(off), data: data})
 	}
-	return segs, len(b) == 0
+	return segs, r.err == nil && len(r.b) == 0
+}
+
+// s32 decodes a signed LEB128 i32.
+func (r *reader) s32() int32 {
+	if r.err != nil {
+		return 0
+	}
+	var result int64
+	var shift uint
+	for i, c := range r.b {
+		if i == 5 {
+			break
+		}
+		result |= int64(c&0x7f) << shift
+		shift += 7
+		if c&0x80 == 0 {
+			if shift < 64 && c&0x40 != 0 {
+				result |= -1 << shift
+			}
+			r.b = r.b[i+1:]
+			return int32(result)
+		}
+	}
+	r.err = ErrMalformed
+	return 0
+}
+
+func appendSLEB32(b []byte, v int32) []byte {
+	x := int64(v)
+	for {
+		c := byte(x & 0x7f)
+		x >>= 7
+		if (x == 0 && c&0x40 == 0) || (x == -1 && c&0x40 != 0) {
+			return append(b, c)
+		}
+		b = append(b, c|0x80)
+	}
 }
