@@ -1,0 +1,293 @@
+package executor
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"github.com/wowrt/wow/internal/testactions"
+	"github.com/wowrt/wow/ow/examples/c"
+	wowrt "github.com/wowrt/wow/runtime"
+)
+
+// Run with: go test -run '^$' -bench . -benchtime 2000x ./executor/
+//
+// Every loopback benchmark has a Floor sub-benchmark: a no-op net/http
+// handler that reads the same requests and answers a small JSON object,
+// over the same kind of keep-alive client. Compare Wow with Floor of the
+// same run.
+
+// benchExecutor returns an Executor on wazero without HTTP.
+func benchExecutor(b *testing.B, opts Options) *Executor {
+	b.Helper()
+	ctx := context.Background()
+	rt, err := wowrt.Open(ctx, "wazero", wowrt.NewConfig())
+	require.NoError(b, err)
+	opts.Runtime = rt
+	if opts.MaxConcurrency == 0 {
+		opts.MaxConcurrency = 1024
+	}
+	ex, err := New(opts)
+	require.NoError(b, err)
+	b.Cleanup(func() {
+		_ = ex.Close(ctx)
+		_ = rt.Close(ctx)
+	})
+	return ex
+}
+
+// uniqueModule returns wasm with a custom section making it distinct from
+// every other n: a never-seen action, which must really compile.
+func uniqueModule(wasm []byte, n uint64) []byte {
+	const name = "wow-bench"
+	payload := binary.AppendUvarint(nil, uint64(len(name)))
+	payload = append(payload, name...)
+	payload = binary.LittleEndian.AppendUint64(payload, n)
+	out := slices.Clip(wasm)
+	out = append(out, 0) // custom section
+	out = binary.AppendUvarint(out, uint64(len(payload)))
+	return append(out, payload...)
+}
+
+func initJSON(wasm []byte) []byte {
+	return []byte(`{"value":{"name":"bench","main":"main","binary":true,"code":"` + base64.StdEncoding.EncodeToString(wasm) + `"}}`)
+}
+
+func runJSON() []byte {
+	return []byte(`{"value":{"param1":20,"param2":22},"namespace":"guest","action_name":"/guest/add","activation_id":"0123456789abcdef","transaction_id":"tx","deadline":"` +
+		strconv.FormatInt(time.Now().Add(time.Hour).UnixMilli(), 10) + `"}`)
+}
+
+// benchModules are the actions measured: the C ones are ~10 KB, Go's add is
+// a 2 MB wasi-command.
+func benchModules(b *testing.B) map[string][]byte {
+	return map[string][]byte{
+		"c-add":         c.Module("add"),
+		"c-add-reactor": c.Module("add_reactor"),
+		"go-add":        testactions.Go(b, "add"),
+	}
+}
+
+// BenchmarkHandlerInit: /{id}/init through the handler in process. "fresh"
+// compiles a never-seen module every time, "shared" hits the module cache.
+func BenchmarkHandlerInit(b *testing.B) {
+	for _, name := range []string{"c-add", "c-add-reactor", "go-add"} {
+		for _, fresh := range []bool{true, false} {
+			mode := map[bool]string{true: "fresh", false: "shared"}[fresh]
+			b.Run(name+"/"+mode, func(b *testing.B) {
+				wasm := benchModules(b)[name]
+				ex := benchExecutor(b, Options{})
+				b.ReportAllocs()
+				for i := range b.N {
+					code := wasm
+					if fresh {
+						code = uniqueModule(wasm, uint64(i))
+					}
+					body := initJSON(code)
+					id := strconv.Itoa(i)
+					rec := httptest.NewRecorder()
+					req := httptest.NewRequest("POST", "/"+id+"/init", bytes.NewReader(body))
+					b.StartTimer()
+					ex.ServeHTTP(rec, req)
+					b.StopTimer()
+					if rec.Code != 200 {
+						b.Fatalf("init: %d %s", rec.Code, rec.Body)
+					}
+					_ = ex.Destroy(context.Background(), id)
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkHandlerRun: warm /run through the handler in process.
+func BenchmarkHandlerRun(b *testing.B) {
+	for _, name := range []string{"c-add", "c-add-reactor", "go-add"} {
+		b.Run(name, func(b *testing.B) {
+			ex := benchExecutor(b, Options{})
+			rec := httptest.NewRecorder()
+			ex.ServeHTTP(rec, httptest.NewRequest("POST", "/init", bytes.NewReader(initJSON(benchModules(b)[name]))))
+			require.Equal(b, 200, rec.Code, rec.Body.String())
+			body := runJSON()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				rec := httptest.NewRecorder()
+				ex.ServeHTTP(rec, httptest.NewRequest("POST", "/run", bytes.NewReader(body)))
+				if rec.Code != 200 {
+					b.Fatalf("run: %d %s", rec.Code, rec.Body)
+				}
+			}
+		})
+	}
+}
+
+// floorHandler is the physical floor: read the request, answer a small
+// JSON object.
+func floorHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"result":42}`))
+	})
+}
+
+// loopback is an HTTP server on 127.0.0.1 and a keep-alive client.
+type loopback struct {
+	srv    *httptest.Server
+	client *http.Client
+}
+
+func newLoopback(b *testing.B, h http.Handler) *loopback {
+	srv := httptest.NewServer(h)
+	b.Cleanup(srv.Close)
+	tr := &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: time.Minute}
+	b.Cleanup(tr.CloseIdleConnections)
+	return &loopback{srv: srv, client: &http.Client{Transport: tr}}
+}
+
+func (l *loopback) post(b *testing.B, path string, body []byte) {
+	resp, err := l.client.Post(l.srv.URL+path, "application/json", bytes.NewReader(body))
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		b.Fatalf("%s: %d", path, resp.StatusCode)
+	}
+}
+
+// latencies records per-operation durations and reports p50 and p99.
+type latencies []time.Duration
+
+func (l latencies) report(b *testing.B) {
+	if len(l) == 0 {
+		return
+	}
+	slices.Sort(l)
+	b.ReportMetric(float64(l[len(l)/2].Nanoseconds())/1e3, "p50-µs")
+	b.ReportMetric(float64(l[len(l)*99/100].Nanoseconds())/1e3, "p99-µs")
+}
+
+// BenchmarkLoopbackWarm: sequential warm /run over loopback HTTP.
+func BenchmarkLoopbackWarm(b *testing.B) {
+	body := runJSON()
+	measure := func(b *testing.B, l *loopback, path string) {
+		l.post(b, path, body) // open the connection, warm up
+		lat := make(latencies, 0, b.N)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for range b.N {
+			t0 := time.Now()
+			l.post(b, path, body)
+			lat = append(lat, time.Since(t0))
+		}
+		b.StopTimer()
+		lat.report(b)
+	}
+	b.Run("Floor", func(b *testing.B) { measure(b, newLoopback(b, floorHandler()), "/x/run") })
+	for _, name := range []string{"c-add-reactor", "c-add", "go-add"} {
+		b.Run("Wow/"+name, func(b *testing.B) {
+			ex := benchExecutor(b, Options{})
+			l := newLoopback(b, ex)
+			l.post(b, "/x/init", initJSON(benchModules(b)[name]))
+			measure(b, l, "/x/run")
+		})
+	}
+}
+
+// BenchmarkLoopbackCold: /{id}/init of a never-seen small action plus its
+// first /{id}/run, over loopback HTTP. "shared" re-inits identical code
+// under a new id (the module cache hits, as for many containers of one
+// action).
+func BenchmarkLoopbackCold(b *testing.B) {
+	run := runJSON()
+	measure := func(b *testing.B, l *loopback, wasm []byte, fresh bool) {
+		l.post(b, "/warmup/run", run)
+		lat := make(latencies, 0, b.N)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := range b.N {
+			b.StopTimer()
+			code := wasm
+			if fresh {
+				code = uniqueModule(wasm, uint64(i))
+			}
+			init := initJSON(code)
+			id := "/c" + strconv.Itoa(i)
+			b.StartTimer()
+			t0 := time.Now()
+			l.post(b, id+"/init", init)
+			l.post(b, id+"/run", run)
+			lat = append(lat, time.Since(t0))
+			b.StopTimer()
+			l.post(b, id+"/destroy", nil)
+			b.StartTimer()
+		}
+		b.StopTimer()
+		lat.report(b)
+	}
+	for _, name := range []string{"c-add-reactor", "c-add"} {
+		wasm := c.Module(map[string]string{"c-add": "add", "c-add-reactor": "add_reactor"}[name])
+		b.Run("Floor/"+name, func(b *testing.B) { measure(b, newLoopback(b, floorHandler()), wasm, true) })
+		b.Run("Wow/"+name+"/fresh", func(b *testing.B) {
+			ex := benchExecutor(b, Options{})
+			l := newLoopback(b, ex)
+			l.post(b, "/warmup/init", initJSON(c.Module("add_reactor")))
+			measure(b, l, wasm, true)
+		})
+		b.Run("Wow/"+name+"/shared", func(b *testing.B) {
+			ex := benchExecutor(b, Options{})
+			l := newLoopback(b, ex)
+			l.post(b, "/warmup/init", initJSON(c.Module("add_reactor")))
+			l.post(b, "/keep/init", initJSON(wasm)) // keeps the module compiled
+			measure(b, l, wasm, false)
+		})
+	}
+}
+
+// BenchmarkLoopbackThroughput: warm /run from 32 concurrent keep-alive
+// clients; reports requests per second.
+func BenchmarkLoopbackThroughput(b *testing.B) {
+	const clients = 32
+	body := runJSON()
+	measure := func(b *testing.B, l *loopback) {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		b.ReportAllocs()
+		b.ResetTimer()
+		t0 := time.Now()
+		for range clients {
+			wg.Go(func() {
+				for next.Add(1) <= int64(b.N) {
+					l.post(b, "/x/run", body)
+				}
+			})
+		}
+		wg.Wait()
+		b.StopTimer()
+		b.ReportMetric(float64(b.N)/time.Since(t0).Seconds(), "req/s")
+	}
+	b.Run("Floor", func(b *testing.B) { measure(b, newLoopback(b, floorHandler())) })
+	for _, name := range []string{"c-add-reactor", "c-add"} {
+		b.Run(fmt.Sprintf("Wow/%s", name), func(b *testing.B) {
+			ex := benchExecutor(b, Options{})
+			l := newLoopback(b, ex)
+			l.post(b, "/x/init", initJSON(benchModules(b)[name]))
+			measure(b, l)
+		})
+	}
+}
