@@ -258,7 +258,7 @@ func (h *Handler) serveRun(w http.ResponseWriter, r *http.Request, id string) {
 		return
 	}
 	var req RunRequest
-	err = unmarshal(buf.Bytes(), &req, "/run")
+	err = decodeRun(buf.Bytes(), &req)
 	h.bodies.put(buf)
 	if err != nil {
 		h.sentinels()

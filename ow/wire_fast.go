@@ -1,0 +1,205 @@
+package ow
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+)
+
+// decodeRun parses a /run body into req. The common shape — a flat object
+// of unescaped string fields and a "value" — is parsed by hand, without
+// reflection, on the hot path; anything else (escapes, unusual types, bad
+// JSON) falls back to encoding/json, which also produces the error message.
+func decodeRun(data []byte, req *RunRequest) error {
+	if fastDecodeRun(data, req) {
+		return nil
+	}
+	*req = RunRequest{}
+	return unmarshal(data, req, "/run")
+}
+
+// fastDecodeRun reports whether it fully and validly parsed data.
+func fastDecodeRun(data []byte, req *RunRequest) bool {
+	i := skipWS(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return false
+	}
+	i = skipWS(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		return skipWS(data, i+1) == len(data)
+	}
+	for {
+		key, j, ok := plainString(data, i)
+		if !ok {
+			return false
+		}
+		i = skipWS(data, j)
+		if i >= len(data) || data[i] != ':' {
+			return false
+		}
+		i = skipWS(data, i+1)
+		end := skipValue(data, i)
+		if end < 0 {
+			return false
+		}
+		if !setRunField(req, key, data[i:end]) {
+			return false
+		}
+		i = skipWS(data, end)
+		if i >= len(data) {
+			return false
+		}
+		switch data[i] {
+		case ',':
+			i = skipWS(data, i+1)
+		case '}':
+			return skipWS(data, i+1) == len(data)
+		default:
+			return false
+		}
+	}
+}
+
+// setRunField stores one field's raw JSON value v.
+func setRunField(req *RunRequest, key string, v []byte) bool {
+	var dst *string
+	switch key {
+	case "value":
+		if !json.Valid(v) {
+			return false
+		}
+		req.Value = append(json.RawMessage(nil), v...)
+		return true
+	case "deadline":
+		return fastDeadline(&req.Deadline, v)
+	case "namespace":
+		dst = &req.Namespace
+	case "action_name":
+		dst = &req.ActionName
+	case "action_version":
+		dst = &req.ActionVersion
+	case "activation_id":
+		dst = &req.ActivationID
+	case "transaction_id":
+		dst = &req.TransactionID
+	case "api_host":
+		dst = &req.APIHost
+	case "api_key":
+		dst = &req.APIKey
+	default:
+		return json.Valid(v) // ignored, as encoding/json does
+	}
+	if string(v) == "null" {
+		return true
+	}
+	s, end, ok := plainString(v, 0)
+	if !ok || end != len(v) {
+		return false
+	}
+	*dst = s
+	return true
+}
+
+// fastDeadline parses "digits", digits or null.
+func fastDeadline(d *Deadline, v []byte) bool {
+	if string(v) == "null" {
+		d.Time = time.Time{}
+		return true
+	}
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+		v = v[1 : len(v)-1]
+		if len(v) == 0 {
+			d.Time = time.Time{}
+			return true
+		}
+	}
+	ms, err := strconv.ParseInt(string(v), 10, 64)
+	if err != nil {
+		return false
+	}
+	d.Time = time.UnixMilli(ms)
+	return true
+}
+
+// plainString parses a JSON string at data[i] that has no escapes or control
+// characters, returning it and the index after its closing quote.
+func plainString(data []byte, i int) (string, int, bool) {
+	if i >= len(data) || data[i] != '"' {
+		return "", 0, false
+	}
+	for j := i + 1; j < len(data); j++ {
+		switch c := data[j]; {
+		case c == '"':
+			return string(data[i+1 : j]), j + 1, true
+		case c == '\\' || c < 0x20:
+			return "", 0, false
+		}
+	}
+	return "", 0, false
+}
+
+// skipValue returns the index after the JSON value starting at data[i], or
+// -1. It checks only the structure; callers validate what they keep.
+func skipValue(data []byte, i int) int {
+	if i >= len(data) {
+		return -1
+	}
+	switch data[i] {
+	case '"':
+		return skipString(data, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(data); j++ {
+			switch data[j] {
+			case '"':
+				j = skipString(data, j)
+				if j < 0 {
+					return -1
+				}
+				j--
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return -1
+	}
+	j := i
+	for j < len(data) {
+		switch data[j] {
+		case ',', '}', ']', ' ', '\t', '\r', '\n':
+			return j
+		}
+		j++
+	}
+	return j
+}
+
+// skipString returns the index after the string starting at data[i], or -1.
+func skipString(data []byte, i int) int {
+	for j := i + 1; j < len(data); j++ {
+		switch data[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return -1
+}
+
+func skipWS(data []byte, i int) int {
+	for i < len(data) {
+		switch data[i] {
+		case ' ', '\t', '\r', '\n':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
