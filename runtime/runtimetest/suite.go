@@ -49,7 +49,7 @@ type suite struct {
 	// cacheDir is a compilation cache shared by every Runtime of the run, so
 	// each module compiles once per process (engines without one ignore it).
 	cacheDir string
-	skips     map[string]string
+	skips    map[string]string
 	// rt is the shared runtime with a generous timeout; mods caches its modules.
 	rt   runtime.Runtime
 	mu   sync.Mutex
