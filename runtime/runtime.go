@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync/atomic"
 
 	"github.com/wowrt/wow/internal/wasmbin"
@@ -21,9 +22,23 @@ type Runtime interface {
 	// Compile validates and compiles a .wasm module and detects its ABI.
 	// Errors wrap ErrInvalidModule.
 	Compile(ctx context.Context, wasm []byte) (Module, error)
-	// Load loads a precompiled artifact produced for this engine. Engines
-	// without precompilation return ErrUnsupported.
-	Load(ctx context.Context, artifact []byte) (Module, error)
+	// Precompile compiles a .wasm module into the engine's native artifact:
+	// the bytes Load accepts on an engine of the same name, version,
+	// configuration and CPU. It applies the same rewrites as Compile, so the
+	// loaded module behaves exactly as the compiled one. Engines without
+	// precompilation return ErrUnsupported. The artifact is native code:
+	// load only artifacts you made or whose signature you verified (package
+	// aot).
+	Precompile(ctx context.Context, wasm []byte) (native []byte, err error)
+	// Load loads a native artifact produced by Precompile for this engine.
+	// Engines without precompilation return ErrUnsupported; bytes that are
+	// not such an artifact fail with an error wrapping ErrInvalidModule.
+	// Load runs the native code it is given: never pass untrusted bytes.
+	Load(ctx context.Context, native []byte) (Module, error)
+	// LoadFile is Load from a file. Engines that can memory-map an artifact
+	// do (wasmtime); the others read the file. The file must not change
+	// while the module lives.
+	LoadFile(ctx context.Context, path string) (Module, error)
 	// Close releases the engine. Close modules and instances first.
 	Close(ctx context.Context) error
 }
@@ -60,8 +75,24 @@ type Instance interface {
 
 // Loader is implemented by engines that load precompiled artifacts.
 type Loader interface {
-	// Load turns an artifact into an EngineModule.
+	// Load turns an artifact made by the engine's Precompile into an
+	// EngineModule.
 	Load(ctx context.Context, artifact []byte) (EngineModule, error)
+}
+
+// Precompiler is implemented by engines that make precompiled artifacts
+// (together with Loader).
+type Precompiler interface {
+	// Precompile compiles wasm (already rewritten by the runtime) into the
+	// artifact that the engine's Load accepts.
+	Precompile(ctx context.Context, wasm []byte) ([]byte, error)
+}
+
+// FileLoader is implemented by engines that load an artifact from a file
+// more cheaply than from bytes (by memory-mapping it).
+type FileLoader interface {
+	// LoadFile is Loader.Load from the file at path.
+	LoadFile(ctx context.Context, path string) (EngineModule, error)
 }
 
 type runtime struct {
@@ -89,9 +120,7 @@ func (r *runtime) Compile(ctx context.Context, wasm []byte) (Module, error) {
 	if r.closed.Load() {
 		return nil, fmt.Errorf("compile: runtime %w", ErrClosed)
 	}
-	// Fewer data segments make every instantiation cheaper on every engine.
-	wasm, _ = wasmbin.MergeDataSegments(wasm)
-	em, err := r.eng.Compile(ctx, wasm)
+	em, err := r.eng.Compile(ctx, prepare(wasm))
 	if err != nil {
 		if !errors.Is(err, ErrInvalidModule) {
 			err = fmt.Errorf("%w: %w", ErrInvalidModule, err)
@@ -101,7 +130,54 @@ func (r *runtime) Compile(ctx context.Context, wasm []byte) (Module, error) {
 	return r.newModule(ctx, em)
 }
 
+// prepare applies the rewrites every engine gets before compiling.
+func prepare(wasm []byte) []byte {
+	// Fewer data segments make every instantiation cheaper on every engine.
+	wasm, _ = wasmbin.MergeDataSegments(wasm)
+	return wasm
+}
+
+func (r *runtime) Precompile(ctx context.Context, wasm []byte) ([]byte, error) {
+	if r.closed.Load() {
+		return nil, fmt.Errorf("precompile: runtime %w", ErrClosed)
+	}
+	p, ok := r.eng.(Precompiler)
+	if !ok {
+		return nil, fmt.Errorf("precompile: engine %s: %w", r.eng.Name(), ErrUnsupported)
+	}
+	native, err := p.Precompile(ctx, prepare(wasm))
+	if err != nil {
+		if !errors.Is(err, ErrInvalidModule) && !errors.Is(err, ErrUnsupported) {
+			err = fmt.Errorf("%w: %w", ErrInvalidModule, err)
+		}
+		return nil, fmt.Errorf("precompile: %w", err)
+	}
+	return native, nil
+}
+
+func (r *runtime) LoadFile(ctx context.Context, path string) (Module, error) {
+	if r.closed.Load() {
+		return nil, fmt.Errorf("load precompiled artifact: runtime %w", ErrClosed)
+	}
+	fl, ok := r.eng.(FileLoader)
+	if !ok {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("load precompiled artifact: %w", err)
+		}
+		return r.Load(ctx, b)
+	}
+	em, err := fl.LoadFile(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("load precompiled artifact: %w", err)
+	}
+	return r.newModule(ctx, em)
+}
+
 func (r *runtime) Load(ctx context.Context, artifact []byte) (Module, error) {
+	if r.closed.Load() {
+		return nil, fmt.Errorf("load precompiled artifact: runtime %w", ErrClosed)
+	}
 	l, ok := r.eng.(Loader)
 	if !ok {
 		return nil, fmt.Errorf("load precompiled artifact: engine %s: %w", r.eng.Name(), ErrUnsupported)

@@ -1,7 +1,8 @@
 // Package wamr is wow's WAMR engine (WebAssembly Micro Runtime 2.x, cgo
 // against wasm_export.h). Built with the tag wamr, importing it registers
-// the engine "wamr"; without the tag it is empty. It links a libiwasm the
-// user builds and installs (libc-wasi, fast interpreter, AOT loading,
+// the engine "wamr"; without the tag it holds only the wamrc helper
+// (Precompile runs WAMR's AOT compiler wamrc, which must be on PATH). It
+// links a libiwasm the user builds and installs (libc-wasi, fast interpreter, AOT loading,
 // thread manager for wasm_runtime_terminate), for example under WAMR_ROOT:
 //
 //	CGO_CFLAGS=-I$WAMR_ROOT/include CGO_LDFLAGS=-L$WAMR_ROOT/lib go build -tags wamr ./...

@@ -119,12 +119,21 @@ func (e *engine) Compile(_ context.Context, wasm []byte) (wowrt.EngineModule, er
 	return load(e, wasm, renamed)
 }
 
-// Load implements runtime.Loader for WAMR AOT files (made by wamrc).
+// Load implements runtime.Loader for WAMR AOT files (made by wamrc, or by
+// Precompile, which renames "_start" first as Compile does).
 func (e *engine) Load(_ context.Context, artifact []byte) (wowrt.EngineModule, error) {
 	if len(artifact) < 4 || string(artifact[:4]) != "\x00aot" {
 		return nil, fmt.Errorf("%w: not a WAMR AOT file", wowrt.ErrInvalidModule)
 	}
-	return load(e, artifact, false)
+	return load(e, artifact, true)
+}
+
+// Precompile implements runtime.Precompiler by running wamrc (which must be
+// on PATH; it is not part of libiwasm) on the module with "_start" renamed
+// as Compile does. SIMD is disabled to match the libiwasm build the adapter
+// expects (RATIONALE.md, engines/wamr).
+func (e *engine) Precompile(ctx context.Context, wasm []byte) ([]byte, error) {
+	return precompile(ctx, wasm, startAlias)
 }
 
 func (e *engine) Close(context.Context) error { return nil }

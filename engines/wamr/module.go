@@ -68,6 +68,7 @@ func load(e *engine, wasm []byte, renamed bool) (*module, error) {
 		mod.minPages = max(mod.minPages, uint32(minPages))
 		mod.wasi = mod.wasi || C.GoString(modName) == "wasi_snapshot_preview1"
 	}
+	sawAlias := false
 	for i := range int32(C.wasm_runtime_get_export_count(m)) {
 		var kind C.int
 		var ft C.wasm_func_type_t
@@ -75,10 +76,14 @@ func load(e *engine, wasm []byte, renamed bool) (*module, error) {
 		name := C.GoString(C.wow_export_name(m, C.int32_t(i), &kind, &ft, &minPages))
 		if renamed && name == startAlias {
 			name = "_start"
+			sawAlias = true
 		}
 		mod.exports = append(mod.exports, wowrt.Export{Name: name, Kind: wowrt.ExternKind(kind), Type: funcType(ft)})
 		mod.minPages = max(mod.minPages, uint32(minPages))
 	}
+	// An AOT file is loaded as renamed (wamrc compiled the renamed module);
+	// one made elsewhere keeps its own "_start".
+	mod.renamed = renamed && sawAlias
 	return mod, nil
 }
 

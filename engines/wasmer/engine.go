@@ -131,6 +131,16 @@ func (e *engine) Name() string    { return Name }
 func (e *engine) Version() string { return e.version }
 
 func (e *engine) Compile(_ context.Context, wasm []byte) (wowrt.EngineModule, error) {
+	store, m, err := e.compile(wasm)
+	if err != nil {
+		return nil, err
+	}
+	return newModule(e, store, m), nil
+}
+
+// compile compiles wasm with its memory maximum rewritten to the limit
+// (which the compiled code therefore bakes in) on a new metered store.
+func (e *engine) compile(wasm []byte) (*wasmer.Store, *wasmer.Module, error) {
 	if p := e.cfg.MemoryLimitPages; p > 0 {
 		if capped, changed, err := wasmbin.CapMemory(wasm, p); err == nil && changed {
 			wasm = capped
@@ -139,9 +149,20 @@ func (e *engine) Compile(_ context.Context, wasm []byte) (wowrt.EngineModule, er
 	store := meteredStore()
 	m, err := wasmer.NewModule(store, wasm)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", wowrt.ErrInvalidModule, err)
+		return nil, nil, fmt.Errorf("%w: %v", wowrt.ErrInvalidModule, err)
 	}
-	return newModule(e, store, m), nil
+	return store, m, nil
+}
+
+// Precompile implements runtime.Precompiler: the metered module,
+// serialized. The memory limit is baked in (see compile).
+func (e *engine) Precompile(_ context.Context, wasm []byte) ([]byte, error) {
+	_, m, err := e.compile(wasm)
+	if err != nil {
+		return nil, err
+	}
+	defer m.Close()
+	return m.Serialize()
 }
 
 // Load implements runtime.Loader for artifacts made by the module's

@@ -91,8 +91,20 @@ func (e *engine) Compile(_ context.Context, wasm []byte) (wowrt.EngineModule, er
 	return newModule(e, m), nil
 }
 
-// Load implements runtime.Loader: artifact is what Serialize produced, for
-// this engine build and configuration.
+// Precompile implements runtime.Precompiler: the module compiled and
+// serialized (wasmtime's own format, checked by Load against the engine's
+// version and configuration).
+func (e *engine) Precompile(_ context.Context, wasm []byte) ([]byte, error) {
+	m, err := wasmtime.NewModule(e.eng, wasm)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s", wowrt.ErrInvalidModule, firstLine(err.Error()))
+	}
+	defer m.Close()
+	return m.Serialize()
+}
+
+// Load implements runtime.Loader: artifact is what Serialize (or
+// Precompile) produced, for this engine build and configuration.
 func (e *engine) Load(_ context.Context, artifact []byte) (wowrt.EngineModule, error) {
 	m, err := wasmtime.NewModuleDeserialize(e.eng, artifact)
 	if err != nil {

@@ -21,6 +21,10 @@ type engine struct {
 	pool    *reservationPool
 	cache   wazero.CompilationCache
 	version string
+	cfg     wowrt.EngineConfig
+	// loader is the runtime that loads precompiled artifacts (load.go),
+	// created on first use.
+	loader loader
 }
 
 // New creates the wazero engine. Fuel is not supported: wazero has no fuel
@@ -29,6 +33,30 @@ func New(ctx context.Context, cfg wowrt.EngineConfig) (wowrt.Engine, error) {
 	if cfg.Fuel > 0 {
 		return nil, fmt.Errorf("fuel metering: %w (wazero stops guests by deadline only)", wowrt.ErrUnsupported)
 	}
+	e := &engine{pool: newReservationPool(), version: wowrt.ModuleVersion("github.com/tetratelabs/wazero", "v1.12.0"), cfg: cfg}
+	if cfg.CompilationCacheDir != "" {
+		c, err := wazero.NewCompilationCacheWithDir(cfg.CompilationCacheDir)
+		if err != nil {
+			return nil, fmt.Errorf("compilation cache %s: %w", cfg.CompilationCacheDir, err)
+		}
+		e.cache = c
+	}
+	r, err := newRuntime(ctx, cfg, e.cache)
+	if err != nil {
+		if e.cache != nil {
+			_ = e.cache.Close(ctx)
+		}
+		return nil, err
+	}
+	e.r = r
+	return e, nil
+}
+
+// newRuntime returns a wazero runtime configured for cfg, with the host
+// modules linked, on cache when it is not nil. Every runtime of the engine
+// (compiling, loading, precompiling) is made here, so they compile the
+// same code.
+func newRuntime(ctx context.Context, cfg wowrt.EngineConfig, cache wazero.CompilationCache) (wazero.Runtime, error) {
 	rc := wazero.NewRuntimeConfig()
 	if cfg.Interpreter {
 		rc = wazero.NewRuntimeConfigInterpreter()
@@ -36,21 +64,15 @@ func New(ctx context.Context, cfg wowrt.EngineConfig) (wowrt.Engine, error) {
 	// The memory limit is enforced per sandbox by the allocator (memory.go):
 	// wazero's own limit would reject modules that merely declare a larger max.
 	rc = rc.WithCloseOnContextDone(true)
-	e := &engine{pool: newReservationPool(), version: wowrt.ModuleVersion("github.com/tetratelabs/wazero", "v1.12.0")}
-	if cfg.CompilationCacheDir != "" {
-		c, err := wazero.NewCompilationCacheWithDir(cfg.CompilationCacheDir)
-		if err != nil {
-			return nil, fmt.Errorf("compilation cache %s: %w", cfg.CompilationCacheDir, err)
-		}
-		e.cache = c
-		rc = rc.WithCompilationCache(c)
+	if cache != nil {
+		rc = rc.WithCompilationCache(cache)
 	}
-	e.r = wazero.NewRuntimeWithConfig(ctx, rc)
-	if err := instantiateHost(ctx, e.r, cfg.HostFuncs); err != nil {
-		_ = e.r.Close(ctx)
+	r := wazero.NewRuntimeWithConfig(ctx, rc)
+	if err := instantiateHost(ctx, r, cfg.HostFuncs); err != nil {
+		_ = r.Close(ctx)
 		return nil, err
 	}
-	return e, nil
+	return r, nil
 }
 
 func (e *engine) Name() string    { return Name }
@@ -61,11 +83,12 @@ func (e *engine) Compile(ctx context.Context, wasm []byte) (wowrt.EngineModule, 
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", wowrt.ErrInvalidModule, err)
 	}
-	return newModule(e, cm), nil
+	return newModule(e, e.r, cm), nil
 }
 
 func (e *engine) Close(ctx context.Context) error {
 	err := e.r.Close(ctx)
+	e.loader.close(ctx)
 	e.pool.drain()
 	if e.cache != nil {
 		_ = e.cache.Close(ctx)

@@ -14,7 +14,9 @@ import (
 )
 
 type module struct {
-	e       *engine
+	e *engine
+	// r is the runtime that compiled (or loaded) cm and instantiates it.
+	r       wazero.Runtime
 	cm      wazero.CompiledModule
 	imports []wowrt.Import
 	exports []wowrt.Export
@@ -22,8 +24,8 @@ type module struct {
 	minPages uint32
 }
 
-func newModule(e *engine, cm wazero.CompiledModule) *module {
-	m := &module{e: e, cm: cm}
+func newModule(e *engine, r wazero.Runtime, cm wazero.CompiledModule) *module {
+	m := &module{e: e, r: r, cm: cm}
 	for _, f := range cm.ImportedFunctions() {
 		mod, name, _ := f.Import()
 		m.imports = append(m.imports, wowrt.Import{Module: mod, Name: name, Kind: wowrt.ExternFunc, Type: funcType(f)})
@@ -52,7 +54,7 @@ func (m *module) Instantiate(ctx context.Context, sc *wowrt.SandboxConfig) (wowr
 			wowrt.ErrMemoryLimit, m.minPages, sc.MemoryLimitPages)
 	}
 	alloc := newAllocator(sc.MemoryLimitPages, m.e.pool)
-	mod, err := m.e.r.InstantiateModule(experimental.WithMemoryAllocator(ctx, alloc), m.cm, moduleConfig(sc))
+	mod, err := m.r.InstantiateModule(experimental.WithMemoryAllocator(ctx, alloc), m.cm, moduleConfig(sc))
 	if err != nil {
 		if alloc.hit.Load() {
 			return nil, fmt.Errorf("%w: %w", wowrt.ErrMemoryLimit, err)
