@@ -252,7 +252,7 @@ func Load(ctx context.Context, rt runtime.Runtime, a *Artifact, key []byte) (run
 	if err := Verify(a, key, rt); err != nil {
 		return nil, err
 	}
-	return rt.Load(ctx, a.Native)
+	return loadVerified(ctx, rt, a.Native)
 }
 
 // IsArtifact reports whether a zip holds a manifest: whether it is worth

@@ -204,3 +204,15 @@ func (r *runtime) Close(ctx context.Context) error {
 	}
 	return r.eng.Close(ctx)
 }
+
+// LoadsFilesInPlace reports whether rt's LoadFile memory-maps the file
+// (its engine is a FileLoader) rather than reading it into memory, i.e.
+// whether handing it a file is cheaper than handing it bytes.
+func LoadsFilesInPlace(rt Runtime) bool {
+	r, ok := rt.(*runtime)
+	if !ok {
+		return false
+	}
+	_, ok = r.eng.(FileLoader)
+	return ok
+}
