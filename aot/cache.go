@@ -55,7 +55,7 @@ type Cache struct {
 	key []byte
 	log *slog.Logger
 
-	evictMu                         sync.Mutex
+	evictMu                        sync.Mutex
 	hits, misses, corrupt, evicted atomic.Int64
 }
 
