@@ -2,6 +2,8 @@
 //
 //	wow run [flags] ACTION.wasm [PARAMS-JSON]   invoke an action once
 //	wow serve [flags]                           serve OpenWhisk's action protocol
+//	wow precompile [flags] IN.wasm -o OUT.zip   compile an action ahead of time
+//	wow keygen -o FILE                          make a signing key
 //	wow version                                 print the version and engines
 //
 // Run "wow COMMAND -h" for a command's flags.
@@ -27,9 +29,11 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"run":     {"invoke an action once and print its result", runCmd},
-	"serve":   {"serve the OpenWhisk action protocol over HTTP (default :8080)", serveCmd},
-	"version": {"print wow's version and the engines compiled in", versionCmd},
+	"run":        {"invoke an action once and print its result", runCmd},
+	"precompile": {"compile an action ahead of time into a (signed) artifact zip", precompileCmd},
+	"keygen":     {"write a random key for precompile --sign-key and serve --trust-key", keygenCmd},
+	"serve":      {"serve the OpenWhisk action protocol over HTTP (default :8080)", serveCmd},
+	"version":    {"print wow's version and the engines compiled in", versionCmd},
 }
 
 func main() {
