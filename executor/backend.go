@@ -34,7 +34,7 @@ func (e *Executor) load(ctx context.Context, id string, p *wowrt.InitPayload, lo
 	if err != nil {
 		return nil, err
 	}
-	mod, err := e.modules.get(ctx, p.Code)
+	mod, err := e.modules.get(ctx, p.Code, p.Archive)
 	if err != nil {
 		return nil, err
 	}

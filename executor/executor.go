@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/wowrt/wow/aot"
 	"github.com/wowrt/wow/ow"
 	wowrt "github.com/wowrt/wow/runtime"
 )
@@ -44,12 +45,18 @@ func New(opts Options) (*Executor, error) {
 	if err != nil {
 		return nil, err
 	}
+	var disk *aot.Cache
+	if opts.CacheDir != "" {
+		if disk, err = aot.OpenCache(opts.CacheDir, aot.CacheOptions{MaxBytes: opts.CacheMaxBytes, Logger: opts.Logger}); err != nil {
+			return nil, err
+		}
+	}
 	e := &Executor{
 		opts:        opts,
 		log:         opts.Logger,
 		m:           m,
 		adm:         newAdmission(opts.MaxConcurrency, opts.QueueTimeout, m),
-		modules:     newModuleCache(opts.Runtime, m),
+		modules:     newModuleCache(opts.Runtime, m, disk, opts.TrustKey, opts.Logger),
 		metrics:     promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{}),
 		actions:     map[*action]struct{}{},
 		stopJanitor: make(chan struct{}),

@@ -11,6 +11,7 @@ type metrics struct {
 	runDuration   prometheus.Histogram
 	cacheHits     prometheus.Counter
 	cacheMisses   prometheus.Counter
+	artifacts     *prometheus.CounterVec
 	liveInstances prometheus.Gauge
 	queueDepth    prometheus.Gauge
 	running       prometheus.Gauge
@@ -37,12 +38,16 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}),
 		cacheHits: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "wow_compile_cache_hits_total",
-			Help: "Inits that reused a module already compiled in this process (same code).",
+			Help: "Inits that compiled nothing: the module was already compiled in this process (same code) or loaded from the on-disk compile cache (--cache-dir).",
 		}),
 		cacheMisses: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "wow_compile_cache_misses_total",
-			Help: "Inits that compiled their module (possibly from the engine's on-disk cache).",
+			Help: "Inits that compiled their module.",
 		}),
+		artifacts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "wow_artifact_loads_total",
+			Help: "Inits of precompiled artifacts by result: trusted (native code loaded) or the reason it was not (unsigned, bad_signature, engine_mismatch, ...: the .wasm was compiled).",
+		}, []string{"result"}),
 		liveInstances: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "wow_live_instances",
 			Help: "Instances alive, running or idle in a warm pool.",
@@ -61,7 +66,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}),
 	}
 	for _, c := range []prometheus.Collector{
-		m.activations, m.initDuration, m.runDuration, m.cacheHits, m.cacheMisses,
+		m.activations, m.initDuration, m.runDuration, m.cacheHits, m.cacheMisses, m.artifacts,
 		m.liveInstances, m.queueDepth, m.running, m.actions,
 	} {
 		if err := reg.Register(c); err != nil {

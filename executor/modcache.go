@@ -1,10 +1,14 @@
 package executor
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
+	"fmt"
+	"log/slog"
 	"sync"
 
+	"github.com/wowrt/wow/aot"
 	wowrt "github.com/wowrt/wow/runtime"
 )
 
@@ -12,10 +16,15 @@ import (
 // the invoker fork gives every container its own id, and many ids often
 // run the same action. Entries are reference counted and closed when the
 // last action using them is destroyed. Concurrent inits of the same code
-// compile once.
+// compile once. A module is obtained, in order of preference, from this
+// process, from a trusted precompiled artifact, from the on-disk compile
+// cache, or by compiling.
 type moduleCache struct {
 	rt      wowrt.Runtime
 	m       *metrics
+	disk    *aot.Cache // nil without a cache directory
+	key     []byte     // the trust key for artifacts (nil: trust none)
+	log     *slog.Logger
 	mu      sync.Mutex
 	entries map[[sha256.Size]byte]*cachedModule
 }
@@ -29,13 +38,14 @@ type cachedModule struct {
 	refs  int // guarded by moduleCache.mu
 }
 
-func newModuleCache(rt wowrt.Runtime, m *metrics) *moduleCache {
-	return &moduleCache{rt: rt, m: m, entries: map[[sha256.Size]byte]*cachedModule{}}
+func newModuleCache(rt wowrt.Runtime, m *metrics, disk *aot.Cache, key []byte, log *slog.Logger) *moduleCache {
+	return &moduleCache{rt: rt, m: m, disk: disk, key: key, log: log, entries: map[[sha256.Size]byte]*cachedModule{}}
 }
 
-// get returns the compiled module for wasm, compiling it on a miss. The
-// caller owns one reference and must put it back.
-func (c *moduleCache) get(ctx context.Context, wasm []byte) (*cachedModule, error) {
+// get returns the compiled module for wasm (taken from the zip archive,
+// when the code came zipped), compiling it on a miss. The caller owns one
+// reference and must put it back.
+func (c *moduleCache) get(ctx context.Context, wasm, archive []byte) (*cachedModule, error) {
 	key := sha256.Sum256(wasm)
 	c.mu.Lock()
 	e, ok := c.entries[key]
@@ -53,14 +63,57 @@ func (c *moduleCache) get(ctx context.Context, wasm []byte) (*cachedModule, erro
 	e = &cachedModule{key: key, ready: make(chan struct{}), refs: 1}
 	c.entries[key] = e
 	c.mu.Unlock()
-	c.m.cacheMisses.Inc()
-	e.mod, e.err = c.rt.Compile(ctx, wasm)
+	e.mod, e.err = c.compile(ctx, wasm, key, archive)
 	close(e.ready)
 	if e.err != nil {
 		c.put(e)
 		return nil, e.err
 	}
 	return e, nil
+}
+
+// compile makes the module: from the artifact's native code when it is
+// trusted, else from the disk cache, else by compiling.
+func (c *moduleCache) compile(ctx context.Context, wasm []byte, sum [sha256.Size]byte, archive []byte) (wowrt.Module, error) {
+	if archive != nil && aot.IsArtifact(archive) {
+		m, err := c.loadArtifact(ctx, wasm, archive)
+		if err == nil {
+			c.m.artifacts.WithLabelValues("trusted").Inc()
+			c.m.cacheHits.Inc()
+			c.log.Info("loaded the trusted native code of a precompiled artifact")
+			return m, nil
+		}
+		reason := aot.Reason(err)
+		if reason == "" {
+			reason = "load_failed"
+		}
+		c.m.artifacts.WithLabelValues(reason).Inc()
+		c.log.Warn("ignoring the native code of a precompiled artifact; compiling its .wasm", "reason", reason, "err", err)
+	}
+	if c.disk != nil {
+		m, hit, err := c.disk.Module(ctx, c.rt, wasm, sum)
+		if hit {
+			c.m.cacheHits.Inc()
+		} else {
+			c.m.cacheMisses.Inc()
+		}
+		return m, err
+	}
+	c.m.cacheMisses.Inc()
+	return c.rt.Compile(ctx, wasm)
+}
+
+// loadArtifact loads an artifact's native code if it is trusted and made
+// from the very module the protocol layer took from the zip.
+func (c *moduleCache) loadArtifact(ctx context.Context, wasm, archive []byte) (wowrt.Module, error) {
+	a, err := aot.Read(archive)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(a.Wasm, wasm) {
+		return nil, fmt.Errorf("%w: the zip's module is not %s", aot.ErrWasmMismatch, aot.WasmEntry)
+	}
+	return aot.Load(ctx, c.rt, a, c.key)
 }
 
 // put drops one reference, closing the module after the last.

@@ -62,6 +62,19 @@ type Options struct {
 	// resolve inside DirRoot. Without DirRoot any absolute directory is
 	// allowed, but never a path with ".." elements.
 	DirRoot string
+	// CacheDir, when set, is a persistent compile cache (aot.Cache): a
+	// module compiled once is loaded, not compiled, by every later /init,
+	// in this process or after a restart.
+	CacheDir string
+	// CacheMaxBytes bounds CacheDir (least recently used entries are
+	// evicted). Default aot.DefaultCacheMaxBytes.
+	CacheMaxBytes int64
+	// TrustKey verifies precompiled artifacts (package aot): an /init whose
+	// zip carries native code signed with this key, for this engine,
+	// version, CPU and configuration, loads that code instead of compiling.
+	// Any other artifact is compiled from its .wasm, and the reason logged.
+	// Without a key no native code from an /init is ever loaded.
+	TrustKey []byte
 }
 
 func (o Options) withDefaults() Options {

@@ -65,27 +65,38 @@ var (
 // ErrTooLarge. Bytes that are neither a zip nor a .wasm are returned as they
 // are, for the engine to reject with a precise message.
 func DecodeCode(code string, binary bool, main string, l Limits) ([]byte, error) {
+	wasm, _, err := decodeCode(code, binary, main, l)
+	return wasm, err
+}
+
+// decodeCode is DecodeCode that also returns the zip the module came
+// from (nil when the code was not a zip).
+func decodeCode(code string, binary bool, main string, l Limits) (wasm, zipped []byte, err error) {
 	l = l.withDefaults()
 	var raw []byte
 	if binary {
 		if int64(base64.StdEncoding.DecodedLen(len(code))) > l.MaxCodeBytes+3 {
-			return nil, fmt.Errorf("%w: the action code is over the %d-byte limit", ErrTooLarge, l.MaxCodeBytes)
+			return nil, nil, fmt.Errorf("%w: the action code is over the %d-byte limit", ErrTooLarge, l.MaxCodeBytes)
 		}
 		var err error
 		raw, err = decodeBase64(code)
 		if err != nil {
-			return nil, fmt.Errorf("%w: the action code is not valid base64: %v", ErrBadRequest, err)
+			return nil, nil, fmt.Errorf("%w: the action code is not valid base64: %v", ErrBadRequest, err)
 		}
 	} else {
 		raw = []byte(code)
 	}
 	if int64(len(raw)) > l.MaxCodeBytes {
-		return nil, fmt.Errorf("%w: the action code is %d bytes, the limit is %d", ErrTooLarge, len(raw), l.MaxCodeBytes)
+		return nil, nil, fmt.Errorf("%w: the action code is %d bytes, the limit is %d", ErrTooLarge, len(raw), l.MaxCodeBytes)
 	}
 	if bytes.HasPrefix(raw, zipMagic) {
-		return unzipModule(raw, main, l)
+		wasm, err := unzipModule(raw, main, l)
+		if err != nil {
+			return nil, nil, err
+		}
+		return wasm, raw, nil
 	}
-	return raw, nil
+	return raw, nil, nil
 }
 
 // decodeBase64 accepts padded and unpadded standard base64, ignoring

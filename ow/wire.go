@@ -123,7 +123,7 @@ func (v *InitValue) Payload(l Limits) (*runtime.InitPayload, error) {
 	if v.Code == "" {
 		return nil, ErrNoCode
 	}
-	code, err := DecodeCode(v.Code, v.Binary, v.Main, l)
+	code, archive, err := decodeCode(v.Code, v.Binary, v.Main, l)
 	if err != nil {
 		return nil, err
 	}
@@ -136,6 +136,7 @@ func (v *InitValue) Payload(l Limits) (*runtime.InitPayload, error) {
 		Main:        v.Main,
 		Code:        code,
 		Binary:      v.Binary,
+		Archive:     archive,
 		Env:         env,
 		Annotations: v.Annotations,
 	}, nil

@@ -18,6 +18,10 @@ type InitPayload struct {
 	Code []byte
 	// Binary records whether the code arrived base64-encoded.
 	Binary bool
+	// Archive is the zip Code was taken from, when the code came zipped: a
+	// precompiled artifact (package aot) carries native code beside the
+	// module. Nil for a plain .wasm.
+	Archive []byte
 	// Env holds environment variables the action sees from its first
 	// instruction on.
 	Env map[string]string

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wowrt/wow/aot"
 	"github.com/wowrt/wow/executor"
 	"github.com/wowrt/wow/ow"
 	"github.com/wowrt/wow/runtime"
@@ -21,6 +22,7 @@ import (
 // serveFlags are wow serve's settings.
 type serveFlags struct {
 	addr, engine, memLimit, cacheDir, logFormat, logLevel, dirRoot string
+	cacheMax, trustKey                                             string
 	timeout, idleTTL, grace                                        time.Duration
 	maxConc, poolSize                                              int
 	fresh, interpreter                                             bool
@@ -35,7 +37,9 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&f.memLimit, "memory-limit", "256MiB", "linear memory limit per instance (e.g. 128MiB)")
 	fs.DurationVar(&f.timeout, "timeout", runtime.DefaultTimeout, "activation timeout when /run carries no earlier deadline")
 	fs.IntVar(&f.maxConc, "max-concurrency", executor.DefaultMaxConcurrency, "activations running at once; more wait for a slot until their deadline, then get 503")
-	fs.StringVar(&f.cacheDir, "cache-dir", "", "persist compiled code in this directory across restarts")
+	fs.StringVar(&f.cacheDir, "cache-dir", "", "persist compiled code in this directory across restarts (an authenticated, size-bounded compile cache)")
+	fs.StringVar(&f.cacheMax, "cache-max-bytes", "4GiB", "bound --cache-dir, evicting the least recently used entries")
+	fs.StringVar(&f.trustKey, "trust-key", "", "load the native code of precompiled artifacts signed with the key in this file (wow precompile --sign-key); without it every action is compiled from its .wasm")
 	fs.StringVar(&f.logFormat, "log-format", "text", "format of wow's own logs on stderr: text or json")
 	fs.StringVar(&f.logLevel, "log-level", "warn", "level of wow's own logs: debug, info, warn or error (OpenWhisk reads stderr as action logs)")
 	fs.IntVar(&f.poolSize, "pool-size", executor.DefaultPoolSize(), "idle warm instances kept per action")
@@ -68,7 +72,19 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "wow serve: --memory-limit: %v\n", err)
 		return exitUsage
 	}
-	if err := serve(ctx, f, limit, logger, stdout, stderr); err != nil {
+	cacheMax, err := executor.ParseSize(f.cacheMax)
+	if err != nil {
+		fmt.Fprintf(stderr, "wow serve: --cache-max-bytes: %v\n", err)
+		return exitUsage
+	}
+	var trust []byte
+	if f.trustKey != "" {
+		if trust, err = aot.ReadKeyFile(f.trustKey); err != nil {
+			fmt.Fprintf(stderr, "wow serve: --trust-key: %v\n", err)
+			return exitUsage
+		}
+	}
+	if err := serve(ctx, f, limit, int64(cacheMax), trust, logger, stdout, stderr); err != nil {
 		logger.Error("wow serve failed", "err", err)
 		return exitFailed
 	}
@@ -93,9 +109,11 @@ func newLogger(format, level string, w io.Writer) (*slog.Logger, error) {
 }
 
 // serve runs the executor until ctx ends, then shuts down gracefully.
-func serve(ctx context.Context, f serveFlags, memLimit uint64, logger *slog.Logger, stdout, stderr io.Writer) error {
+func serve(ctx context.Context, f serveFlags, memLimit uint64, cacheMax int64, trust []byte, logger *slog.Logger, stdout, stderr io.Writer) error {
+	// --cache-dir is the executor's compile cache (package aot), not the
+	// engine's own: one authenticated cache for every engine.
 	cfg := runtime.NewConfig().WithTimeout(f.timeout).WithMemoryLimitBytes(memLimit).
-		WithCompilationCacheDir(f.cacheDir).WithInterpreter(f.interpreter)
+		WithInterpreter(f.interpreter)
 	rt, err := runtime.Open(ctx, f.engine, cfg)
 	if err != nil {
 		return err
@@ -113,6 +131,9 @@ func serve(ctx context.Context, f serveFlags, memLimit uint64, logger *slog.Logg
 		Limits:         ow.Limits{},
 		APIHost:        os.Getenv("__OW_API_HOST"),
 		DirRoot:        f.dirRoot,
+		CacheDir:       f.cacheDir,
+		CacheMaxBytes:  cacheMax,
+		TrustKey:       trust,
 	})
 	if err != nil {
 		return err
