@@ -1,0 +1,88 @@
+package aot_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"github.com/wowrt/wow/aot"
+	"github.com/wowrt/wow/internal/testactions"
+	"github.com/wowrt/wow/ow/examples/c"
+	"github.com/wowrt/wow/ow/examples/wat"
+	"github.com/wowrt/wow/runtime"
+)
+
+// benchEngines are the engines the benchmarks cover: wazero, plus the cgo
+// engine compiled in by a build tag (bench_*_test.go).
+var benchEngines = []string{"wazero"}
+
+// BenchmarkInit measures what an executor's /init costs to get a module
+// and its first instance, three ways: compiling the .wasm, a hit in the
+// on-disk compile cache (read, MAC check, load), and a trusted artifact
+// (read the zip, verify signature and digests, load). Run the compile case
+// with -benchtime=3x: it takes seconds per iteration on the Go action.
+//
+//	go test -run '^$' -bench Init -benchtime 20x ./aot/
+//	go test -tags wasmtime -run '^$' -bench 'Init/wasmtime' -benchtime 20x ./aot/
+func BenchmarkInit(b *testing.B) {
+	actions := []struct {
+		name string
+		wasm func(testing.TB) []byte
+	}{
+		{"go-echo", func(tb testing.TB) []byte { return testactions.Go(tb, "echo") }},
+		{"c-add", func(testing.TB) []byte { return c.Module("add") }},
+		{"wat-answer", func(testing.TB) []byte { return wat.Module("answer") }},
+	}
+	ctx := context.Background()
+	for _, engine := range benchEngines {
+		b.Run(engine, func(b *testing.B) {
+			rt, err := runtime.Open(ctx, engine, nil)
+			require.NoError(b, err)
+			defer rt.Close(ctx)
+			for _, act := range actions {
+				wasm := act.wasm(b)
+				sum := sha256.Sum256(wasm)
+				firstInstance := func(b *testing.B, m runtime.Module) {
+					inst, err := m.Instantiate(ctx, nil)
+					require.NoError(b, err)
+					_ = inst.Close(ctx)
+					_ = m.Close(ctx)
+				}
+				b.Run(act.name+"/compile", func(b *testing.B) {
+					for b.Loop() {
+						m, err := rt.Compile(ctx, wasm)
+						require.NoError(b, err)
+						firstInstance(b, m)
+					}
+				})
+				b.Run(act.name+"/cache-hit", func(b *testing.B) {
+					cache, err := aot.OpenCache(b.TempDir(), aot.CacheOptions{})
+					require.NoError(b, err)
+					m, _, err := cache.Module(ctx, rt, wasm, sum)
+					require.NoError(b, err)
+					_ = m.Close(ctx)
+					for b.Loop() {
+						m, hit, err := cache.Module(ctx, rt, wasm, sum)
+						require.NoError(b, err)
+						require.True(b, hit)
+						firstInstance(b, m)
+					}
+				})
+				b.Run(act.name+"/trusted", func(b *testing.B) {
+					key := aot.NewKey()
+					zb, err := aot.Precompile(ctx, rt, wasm, key)
+					require.NoError(b, err)
+					b.ReportMetric(float64(len(zb)), "zip-bytes")
+					for b.Loop() {
+						a, err := aot.Read(zb)
+						require.NoError(b, err)
+						m, err := aot.Load(ctx, rt, a, key)
+						require.NoError(b, err)
+						firstInstance(b, m)
+					}
+				})
+			}
+		})
+	}
+}

@@ -1,0 +1,7 @@
+//go:build wasmer
+
+package aot_test
+
+import _ "github.com/wowrt/wow/engines/wasmer"
+
+func init() { benchEngines = append(benchEngines, "wasmer") }
