@@ -29,8 +29,8 @@ type Options struct {
 // Precompile compiles wasm on rt into an artifact zip: the original module,
 // rt's native artifact and the manifest, signed with key when key is not
 // empty (an unsigned artifact is still a valid action, compiled by whoever
-// runs it). The native entry is stored uncompressed so that a loader can
-// use it in place.
+// runs it). The module and native entries are stored uncompressed so that
+// a loader uses them in place instead of inflating them.
 func Precompile(ctx context.Context, rt runtime.Runtime, wasm, key []byte, opts ...Options) ([]byte, error) {
 	native, err := rt.Precompile(ctx, wasm)
 	if err != nil {
@@ -71,7 +71,9 @@ func Precompile(ctx context.Context, rt runtime.Runtime, wasm, key []byte, opts 
 			_, err = w.Write(b)
 		}
 	}
-	add(WasmEntry, zip.Deflate, wasm)
+	// Stored, not deflated: inflating the Go action's 3.3 MB costs more
+	// than the whole trusted load.
+	add(WasmEntry, zip.Store, wasm)
 	add(ManifestEntry, zip.Deflate, mb)
 	if len(key) > 0 {
 		add(SignatureEntry, zip.Store, []byte(hex.EncodeToString(sign(key, mb))+"\n"))
