@@ -197,22 +197,9 @@ func (m memory) bytes() []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(p)), int(size))
 }
 
-func (m memory) Read(offset, n uint32) ([]byte, bool) {
-	b := m.bytes()
-	if uint64(offset)+uint64(n) > uint64(len(b)) {
-		return nil, false
-	}
-	return b[offset : offset+n : offset+n], true
-}
+func (m memory) Read(offset, n uint32) ([]byte, bool) { return wowrt.ReadSlice(m.bytes(), offset, n) }
 
-func (m memory) Write(offset uint32, p []byte) bool {
-	b := m.bytes()
-	if uint64(offset)+uint64(len(p)) > uint64(len(b)) {
-		return false
-	}
-	copy(b[offset:], p)
-	return true
-}
+func (m memory) Write(offset uint32, p []byte) bool { return wowrt.WriteSlice(m.bytes(), offset, p) }
 
 func dup(fd int) int {
 	n, err := unix.Dup(fd)

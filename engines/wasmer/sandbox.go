@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -68,7 +67,7 @@ func (s *sandbox) Call(ctx context.Context, name string, args ...uint64) ([]uint
 	}
 	vals := make([]any, len(args))
 	for i, a := range args {
-		vals[i] = goValue(kinds[i].Kind(), a)
+		vals[i] = wowrt.GoValue(wowType(kinds[i].Kind()), a)
 	}
 	s.ctx = ctx
 	setPoints(s.inst, s.e.budget(ctx))
@@ -236,32 +235,11 @@ func (s *sandbox) free() {
 type memory struct{ s *sandbox }
 
 func (m memory) Read(offset, n uint32) ([]byte, bool) {
-	b := m.s.mem.Data()
-	if uint64(offset)+uint64(n) > uint64(len(b)) {
-		return nil, false
-	}
-	return b[offset : offset+n : offset+n], true
+	return wowrt.ReadSlice(m.s.mem.Data(), offset, n)
 }
 
 func (m memory) Write(offset uint32, p []byte) bool {
-	b := m.s.mem.Data()
-	if uint64(offset)+uint64(len(p)) > uint64(len(b)) {
-		return false
-	}
-	copy(b[offset:], p)
-	return true
-}
-
-func goValue(k wasmer.ValueKind, r uint64) any {
-	switch k {
-	case wasmer.I64:
-		return int64(r)
-	case wasmer.F32:
-		return math.Float32frombits(uint32(r))
-	case wasmer.F64:
-		return math.Float64frombits(r)
-	}
-	return int32(uint32(r))
+	return wowrt.WriteSlice(m.s.mem.Data(), offset, p)
 }
 
 func rawResults(res any) []uint64 {
@@ -274,14 +252,9 @@ func rawResults(res any) []uint64 {
 			out = append(out, rawResults(x)...)
 		}
 		return out
-	case int32:
-		return []uint64{uint64(uint32(v))}
-	case int64:
-		return []uint64{uint64(v)}
-	case float32:
-		return []uint64{uint64(math.Float32bits(v))}
-	case float64:
-		return []uint64{math.Float64bits(v)}
+	}
+	if raw, ok := wowrt.RawValue(res); ok {
+		return []uint64{raw}
 	}
 	return nil
 }

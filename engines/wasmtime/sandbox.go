@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"unsafe"
 
@@ -73,7 +72,7 @@ func (s *sandbox) Call(ctx context.Context, name string, args ...uint64) ([]uint
 	}
 	vals := make([]any, len(args))
 	for i, a := range args {
-		vals[i] = goValue(x.params[i], a)
+		vals[i] = wowrt.GoValue(wowType(x.params[i]), a)
 	}
 	s.ctx, s.exited = ctx, false
 	if err := s.prepare(ctx); err != nil {
@@ -162,34 +161,9 @@ type memory struct{ s *sandbox }
 
 func (m memory) bytes() []byte { return m.s.mem.UnsafeData(m.s.store) }
 
-func (m memory) Read(offset, n uint32) ([]byte, bool) {
-	b := m.bytes()
-	if uint64(offset)+uint64(n) > uint64(len(b)) {
-		return nil, false
-	}
-	return b[offset : offset+n : offset+n], true
-}
+func (m memory) Read(offset, n uint32) ([]byte, bool) { return wowrt.ReadSlice(m.bytes(), offset, n) }
 
-func (m memory) Write(offset uint32, p []byte) bool {
-	b := m.bytes()
-	if uint64(offset)+uint64(len(p)) > uint64(len(b)) {
-		return false
-	}
-	copy(b[offset:], p)
-	return true
-}
-
-func goValue(k wasmtime.ValKind, r uint64) any {
-	switch k {
-	case wasmtime.KindI64:
-		return int64(r)
-	case wasmtime.KindF32:
-		return math.Float32frombits(uint32(r))
-	case wasmtime.KindF64:
-		return math.Float64frombits(r)
-	}
-	return int32(uint32(r))
-}
+func (m memory) Write(offset uint32, p []byte) bool { return wowrt.WriteSlice(m.bytes(), offset, p) }
 
 func rawResults(res any) []uint64 {
 	switch v := res.(type) {
@@ -201,14 +175,9 @@ func rawResults(res any) []uint64 {
 			out[i] = toRaw(x)
 		}
 		return out
-	case int32:
-		return []uint64{uint64(uint32(v))}
-	case int64:
-		return []uint64{uint64(v)}
-	case float32:
-		return []uint64{uint64(math.Float32bits(v))}
-	case float64:
-		return []uint64{math.Float64bits(v)}
+	}
+	if raw, ok := wowrt.RawValue(res); ok {
+		return []uint64{raw}
 	}
 	return nil
 }
