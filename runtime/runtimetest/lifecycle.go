@@ -2,6 +2,7 @@ package runtimetest
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -34,6 +35,25 @@ func (s *suite) lifecycleTests() []test {
 		{"LoadWithoutArtifact", func(t *testing.T) {
 			_, err := s.rt.Load(context.Background(), []byte("not an artifact"))
 			require.Error(t, err)
+		}},
+		{"PrecompileRoundTrip", func(t *testing.T) {
+			// precompile → load on a fresh runtime → invoke, for every
+			// ABI's C action; engines without precompilation say so.
+			ctx := context.Background()
+			for _, name := range []string{"c:add", "c:add_membuf", "c:add_reactor"} {
+				native, err := s.rt.Precompile(ctx, source(t, name))
+				if errors.Is(err, runtime.ErrUnsupported) {
+					t.Skipf("precompile: %v", err)
+				}
+				require.NoError(t, err, name)
+				rt := s.open(t, runtime.NewConfig())
+				m, err := rt.Load(ctx, native)
+				require.NoError(t, err, name)
+				res, err := invoke(t, m, nil, `{"param1":1,"param2":3}`)
+				require.NoError(t, err, name)
+				assert.JSONEq(t, `{"result":4}`, string(res.Value), name)
+				require.NoError(t, m.Close(ctx))
+			}
 		}},
 	}
 }
