@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/wowrt/wow/internal/testactions"
 	"github.com/wowrt/wow/ow/examples/c"
+	"github.com/wowrt/wow/ow/examples/wat"
 	wowrt "github.com/wowrt/wow/runtime"
 )
 
@@ -32,8 +33,14 @@ import (
 // benchExecutor returns an Executor on wazero without HTTP.
 func benchExecutor(b *testing.B, opts Options) *Executor {
 	b.Helper()
+	return benchExecutorWith(b, wowrt.NewConfig(), opts)
+}
+
+// benchExecutorWith is benchExecutor on a Runtime opened with cfg.
+func benchExecutorWith(b *testing.B, cfg wowrt.Config, opts Options) *Executor {
+	b.Helper()
 	ctx := context.Background()
-	rt, err := wowrt.Open(ctx, "wazero", wowrt.NewConfig())
+	rt, err := wowrt.Open(ctx, "wazero", cfg)
 	require.NoError(b, err)
 	opts.Runtime = rt
 	if opts.MaxConcurrency == 0 {
@@ -247,11 +254,20 @@ func BenchmarkLoopbackCold(b *testing.B) {
 		b.StopTimer()
 		lat.report(b)
 	}
-	for _, name := range []string{"c-add-reactor", "c-add"} {
-		wasm := c.Module(map[string]string{"c-add": "add", "c-add-reactor": "add_reactor"}[name])
+	modules := map[string][]byte{"c-add": c.Module("add"), "c-add-reactor": c.Module("add_reactor"), "wat-answer": wat.Module("answer")}
+	for _, name := range []string{"c-add-reactor", "c-add", "wat-answer"} {
+		wasm := modules[name]
 		b.Run("Floor/"+name, func(b *testing.B) { measure(b, newLoopback(b, floorHandler()), wasm, true) })
 		b.Run("Wow/"+name+"/fresh", func(b *testing.B) {
 			ex := benchExecutor(b, Options{})
+			l := newLoopback(b, ex)
+			l.post(b, "/warmup/init", initJSON(c.Module("add_reactor")))
+			measure(b, l, wasm, true)
+		})
+		// fresh-tiered: a never-seen module starts on the interpreter while
+		// the compiler works in the background (wow serve's default).
+		b.Run("Wow/"+name+"/fresh-tiered", func(b *testing.B) {
+			ex := benchExecutorWith(b, wowrt.NewConfig().WithTiering(true), Options{})
 			l := newLoopback(b, ex)
 			l.post(b, "/warmup/init", initJSON(c.Module("add_reactor")))
 			measure(b, l, wasm, true)

@@ -39,6 +39,14 @@ type Config interface {
 	// WithInterpreter selects the engine's interpreter instead of its
 	// compiler, where it has both.
 	WithInterpreter(on bool) Config
+	// WithTiering makes Compile return with the engine's interpreter, which
+	// compiles in microseconds rather than milliseconds; once a module has
+	// served HotActivations activations the compiler builds it in the
+	// background and instances move to compiled code when it is ready (a
+	// warm instance at its next activation, starting afresh like a recycled
+	// OpenWhisk container). Only engines with an interpreter tier (wazero);
+	// others ignore it.
+	WithTiering(on bool) Config
 	// WithMaxResultBytes bounds an activation's result (default 1 MiB).
 	WithMaxResultBytes(n int) Config
 	// WithMaxLogBytes bounds what one activation may log; the excess is
@@ -53,6 +61,8 @@ type Config interface {
 	MaxResultBytes() int
 	// MaxLogBytes returns the per-activation log bound.
 	MaxLogBytes() int
+	// Tiering reports whether tiered compilation is on.
+	Tiering() bool
 }
 
 // EngineConfig is the part of Config an engine adapter applies.
@@ -75,6 +85,7 @@ type config struct {
 	timeout        time.Duration
 	maxResultBytes int
 	maxLogBytes    int
+	tiering        bool
 }
 
 // NewConfig returns the default Config: 256 MiB memory, 60 s timeout, 1 MiB
@@ -114,6 +125,7 @@ func (c *config) WithMaxResultBytes(b int) Config {
 	return n
 }
 func (c *config) WithMaxLogBytes(b int) Config { n := c.clone(); n.maxLogBytes = b; return n }
+func (c *config) WithTiering(on bool) Config   { n := c.clone(); n.tiering = on; return n }
 
 func (c *config) Engine() EngineConfig {
 	e := c.engine
@@ -123,3 +135,4 @@ func (c *config) Engine() EngineConfig {
 func (c *config) Timeout() time.Duration { return c.timeout }
 func (c *config) MaxResultBytes() int    { return c.maxResultBytes }
 func (c *config) MaxLogBytes() int       { return c.maxLogBytes }
+func (c *config) Tiering() bool          { return c.tiering }

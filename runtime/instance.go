@@ -20,6 +20,8 @@ type instance struct {
 	entry Export
 	// sb is the warm sandbox of a reusable ABI; nil until warmed or after a failure.
 	sb Sandbox
+	// sbTier is the module tier sb was created on (see tiered.go).
+	sbTier int
 	// stdout and stderr are the log writers of a warm sandbox, reset per activation.
 	stdout, stderr *logWriter
 	busy           atomic.Bool
@@ -60,6 +62,7 @@ func (i *instance) warm(ctx context.Context) error {
 	i.stderr = newLogWriter(i.cfg.stderr, maxLog)
 	sc := i.sandboxConfig()
 	sc.Stdout, sc.Stderr = i.stdout, i.stderr
+	i.sbTier = moduleTier(i.m.em)
 	sb, err := i.m.em.Instantiate(ctx, sc)
 	if err != nil {
 		return classify(nil, err)
@@ -89,6 +92,7 @@ func (i *instance) Invoke(ctx context.Context, run *RunPayload) (*Result, error)
 	if run == nil {
 		run = &RunPayload{}
 	}
+	useModule(i.m.em)
 	ctx, cancel := i.deadline(ctx, run)
 	defer cancel()
 	var (
@@ -115,6 +119,10 @@ func (i *instance) Invoke(ctx context.Context, run *RunPayload) (*Result, error)
 // invokeWarm runs a reusable ABI on the warm sandbox, re-instantiating a
 // sandbox discarded by an earlier failure.
 func (i *instance) invokeWarm(ctx context.Context, run *RunPayload) (*Result, error) {
+	if i.sb != nil && i.sbTier < moduleTier(i.m.em) {
+		_ = i.sb.Close(ctx) // compiled code is ready: move to it
+		i.sb = nil
+	}
 	if i.sb == nil {
 		if err := i.warm(ctx); err != nil {
 			return nil, err

@@ -35,6 +35,7 @@ func newModule(r *runtime, em EngineModule) (*module, error) {
 func (m *module) ABI() ABI          { return m.abi }
 func (m *module) Imports() []Import { return m.imports }
 func (m *module) Exports() []Export { return m.exports }
+func (m *module) Compiled() bool    { return moduleTier(m.em) > 0 }
 
 func (m *module) export(name string) (Export, bool) {
 	for _, e := range m.exports {

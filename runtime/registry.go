@@ -51,9 +51,24 @@ func Open(ctx context.Context, name string, cfg Config) (Runtime, error) {
 	if cfg == nil {
 		cfg = NewConfig()
 	}
-	eng, err := f(ctx, cfg.Engine())
+	ecfg := cfg.Engine()
+	eng, err := f(ctx, ecfg)
 	if err != nil {
 		return nil, fmt.Errorf("open engine %s: %w", name, err)
 	}
-	return New(eng, cfg), nil
+	rt := New(eng, cfg).(*runtime)
+	if cfg.Tiering() && !ecfg.Interpreter {
+		ecfg.Interpreter = true
+		interp, err := f(ctx, ecfg)
+		if err != nil {
+			_ = eng.Close(ctx)
+			return nil, fmt.Errorf("open engine %s (interpreter tier): %w", name, err)
+		}
+		if i, ok := interp.(Interpreted); ok && i.Interpreted() {
+			rt.tiers = newTiers(interp)
+		} else {
+			_ = interp.Close(ctx) // no interpreter: compile only
+		}
+	}
+	return rt, nil
 }

@@ -51,6 +51,9 @@ type Module interface {
 	Imports() []Import
 	// Exports lists the module's exports.
 	Exports() []Export
+	// Compiled reports whether new instances run compiled code: false while
+	// a tiered module (Config.WithTiering) is still on the interpreter.
+	Compiled() bool
 	// Instantiate creates a sandbox for one action. For reusable ABIs the
 	// guest is instantiated (and _initialize run) now; for single-shot ABIs
 	// every Invoke instantiates afresh. A module importing a capability that
@@ -98,6 +101,8 @@ type FileLoader interface {
 type runtime struct {
 	eng Engine
 	cfg Config
+	// tiers, when set, makes Compile start modules on an interpreter.
+	tiers *tiers
 	// memPages is the per-sandbox memory cap, read once from cfg.
 	memPages uint32
 	closed   atomic.Bool
@@ -120,7 +125,15 @@ func (r *runtime) Compile(ctx context.Context, wasm []byte) (Module, error) {
 	if r.closed.Load() {
 		return nil, fmt.Errorf("compile: runtime %w", ErrClosed)
 	}
-	em, err := r.eng.Compile(ctx, prepare(wasm))
+	var (
+		em  EngineModule
+		err error
+	)
+	if r.tiers != nil {
+		em, err = r.compileTiered(ctx, prepare(wasm))
+	} else {
+		em, err = r.eng.Compile(ctx, prepare(wasm))
+	}
 	if err != nil {
 		if !errors.Is(err, ErrInvalidModule) {
 			err = fmt.Errorf("%w: %w", ErrInvalidModule, err)
@@ -201,6 +214,9 @@ func (r *runtime) newModule(ctx context.Context, em EngineModule) (Module, error
 func (r *runtime) Close(ctx context.Context) error {
 	if r.closed.Swap(true) {
 		return nil
+	}
+	if r.tiers != nil {
+		r.tiers.close(ctx)
 	}
 	return r.eng.Close(ctx)
 }

@@ -75,6 +75,10 @@ func newRuntime(ctx context.Context, cfg wowrt.EngineConfig, cache wazero.Compil
 	return r, nil
 }
 
+// Interpreted implements runtime.Interpreted: tiered runtimes pair an
+// interpreting wazero engine with a compiling one.
+func (e *engine) Interpreted() bool { return e.cfg.Interpreter }
+
 func (e *engine) Name() string    { return Name }
 func (e *engine) Version() string { return e.version }
 

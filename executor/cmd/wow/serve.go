@@ -25,7 +25,7 @@ type serveFlags struct {
 	cacheMax, trustKey                                             string
 	timeout, idleTTL, grace                                        time.Duration
 	maxConc, poolSize                                              int
-	fresh, interpreter                                             bool
+	fresh, interpreter, tiered                                     bool
 }
 
 func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -48,6 +48,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.DurationVar(&f.grace, "grace", 30*time.Second, "on SIGTERM, how long in-flight activations may finish")
 	fs.StringVar(&f.dirRoot, "dir-root", "", "confine the dir annotation to directories inside this one")
 	fs.BoolVar(&f.interpreter, "interpreter", false, "use the engine's interpreter instead of its compiler")
+	fs.BoolVar(&f.tiered, "tiered", true, "start never-seen actions on the engine's interpreter while compiling them in the background (engines with an interpreter: wazero)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: wow serve [flags]\n\nServes OpenWhisk's action protocol (POST /init, /run) and the multi-action\nprotocol (POST /{id}/init, /{id}/run, /{id}/destroy); GET /metrics for Prometheus.\nAction logs go to stdout and stderr, each activation's ended by OpenWhisk's sentinel line.\n\nEngines compiled in: "+strings.Join(runtime.Engines(), ", ")+"\n\nFlags:")
 		fs.PrintDefaults()
@@ -113,7 +114,7 @@ func serve(ctx context.Context, f serveFlags, memLimit uint64, cacheMax int64, t
 	// --cache-dir is the executor's compile cache (package aot), not the
 	// engine's own: one authenticated cache for every engine.
 	cfg := runtime.NewConfig().WithTimeout(f.timeout).WithMemoryLimitBytes(memLimit).
-		WithInterpreter(f.interpreter)
+		WithInterpreter(f.interpreter).WithTiering(f.tiered)
 	rt, err := runtime.Open(ctx, f.engine, cfg)
 	if err != nil {
 		return err
