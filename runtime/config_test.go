@@ -38,3 +38,13 @@ func TestOpenUnknownEngine(t *testing.T) {
 	require.ErrorIs(t, err, ErrUnknownEngine)
 	assert.Contains(t, err.Error(), "compiled in:")
 }
+
+func TestPastDeadline(t *testing.T) {
+	require.NoError(t, pastDeadline(context.Background()))
+	ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel()
+	require.ErrorIs(t, pastDeadline(ctx), ErrTimeout)
+	ctx, cancel = context.WithCancel(context.Background())
+	cancel()
+	require.ErrorIs(t, pastDeadline(ctx), ErrCanceled)
+}

@@ -107,6 +107,9 @@ func (i *instance) Invoke(ctx context.Context, run *RunPayload) (*Result, error)
 	case ABINumeric, ABIReactor:
 		res, err = i.invokeWarm(ctx, run)
 	}
+	if err == nil {
+		err = pastDeadline(ctx)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("invoke %s action: %w", i.m.abi, err)
 	}
@@ -210,4 +213,18 @@ func truncate(b []byte, n int) string {
 		return string(b)
 	}
 	return string(b[:n]) + "..."
+}
+
+// pastDeadline fails an activation that finished only after its deadline or
+// cancellation: a guest may outrun the engine's interruption (for example
+// when a host call returns early because the context ended and the guest
+// then exits on its own), but its result came too late to count.
+func pastDeadline(ctx context.Context) error {
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return wrapf(ErrTimeout, "the activation finished after its deadline")
+	case errors.Is(ctx.Err(), context.Canceled):
+		return wrapf(ErrCanceled, "the activation finished after it was canceled")
+	}
+	return nil
 }
