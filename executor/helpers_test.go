@@ -13,33 +13,18 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 	_ "github.com/wowrt/wow/engines/wazero"
+	"github.com/wowrt/wow/internal/syncbuf"
 	"github.com/wowrt/wow/ow"
 	wowrt "github.com/wowrt/wow/runtime"
 )
 
-// syncBuffer is a bytes.Buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer captures the executor's stdout or stderr.
+type syncBuffer struct{ syncbuf.Buffer }
 
 func (s *syncBuffer) sentinels() int { return strings.Count(s.String(), ow.Sentinel+"\n") }
 

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -136,3 +137,14 @@ func (c *config) Timeout() time.Duration { return c.timeout }
 func (c *config) MaxResultBytes() int    { return c.maxResultBytes }
 func (c *config) MaxLogBytes() int       { return c.maxLogBytes }
 func (c *config) Tiering() bool          { return c.tiering }
+
+// CheckInitialMemory is the check every engine adapter makes before
+// instantiating: a module whose initial memory (minPages) exceeds the
+// sandbox's limit fails with ErrMemoryLimit instead of being instantiated.
+func CheckInitialMemory(minPages, limitPages uint32) error {
+	if limitPages > 0 && minPages > limitPages {
+		return fmt.Errorf("%w: the module needs %d pages of memory at start, the limit is %d",
+			ErrMemoryLimit, minPages, limitPages)
+	}
+	return nil
+}

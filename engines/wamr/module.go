@@ -156,9 +156,8 @@ func (c cstrings) free() {
 }
 
 func (m *module) Instantiate(ctx context.Context, sc *wowrt.SandboxConfig) (wowrt.Sandbox, error) {
-	if sc.MemoryLimitPages > 0 && m.minPages > sc.MemoryLimitPages {
-		return nil, fmt.Errorf("%w: the module needs %d pages of memory at start, the limit is %d",
-			wowrt.ErrMemoryLimit, m.minPages, sc.MemoryLimitPages)
+	if err := wowrt.CheckInitialMemory(m.minPages, sc.MemoryLimitPages); err != nil {
+		return nil, err
 	}
 	s := &sandbox{m: m, ctx: ctx}
 	s.handle = cgo.NewHandle(s)

@@ -66,11 +66,10 @@ func (m *module) Close(context.Context) error {
 }
 
 func (m *module) Instantiate(ctx context.Context, sc *wowrt.SandboxConfig) (wowrt.Sandbox, error) {
-	limit := uint64(sc.MemoryLimitPages)
-	if limit > 0 && m.minPages > limit {
-		return nil, fmt.Errorf("%w: the module needs %d pages of memory at start, the limit is %d",
-			wowrt.ErrMemoryLimit, m.minPages, limit)
+	if err := wowrt.CheckInitialMemory(uint32(min(m.minPages, 1<<32-1)), sc.MemoryLimitPages); err != nil {
+		return nil, err
 	}
+	limit := uint64(sc.MemoryLimitPages)
 	for _, d := range sc.Dirs {
 		if d.ReadOnly {
 			return nil, fmt.Errorf("read-only mount of %s: %w (wasmtime v25's C API preopens read-write only)", d.HostPath, wowrt.ErrUnsupported)

@@ -49,9 +49,8 @@ func (m *module) Imports() []wowrt.Import { return m.imports }
 func (m *module) Exports() []wowrt.Export { return m.exports }
 
 func (m *module) Instantiate(ctx context.Context, sc *wowrt.SandboxConfig) (wowrt.Sandbox, error) {
-	if sc.MemoryLimitPages > 0 && m.minPages > sc.MemoryLimitPages {
-		return nil, fmt.Errorf("%w: the module needs %d pages of memory at start, the limit is %d",
-			wowrt.ErrMemoryLimit, m.minPages, sc.MemoryLimitPages)
+	if err := wowrt.CheckInitialMemory(m.minPages, sc.MemoryLimitPages); err != nil {
+		return nil, err
 	}
 	alloc := newAllocator(sc.MemoryLimitPages, m.e.pool)
 	mod, err := m.r.InstantiateModule(experimental.WithMemoryAllocator(ctx, alloc), m.cm, moduleConfig(sc))
