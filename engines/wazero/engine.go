@@ -83,11 +83,7 @@ func (e *engine) Name() string    { return Name }
 func (e *engine) Version() string { return e.version }
 
 func (e *engine) Compile(ctx context.Context, wasm []byte) (wowrt.EngineModule, error) {
-	cm, err := e.r.CompileModule(ctx, wasm)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", wowrt.ErrInvalidModule, err)
-	}
-	return newModule(e, e.r, cm), nil
+	return e.compile(ctx, e.r, wasm)
 }
 
 func (e *engine) Close(ctx context.Context) error {

@@ -94,7 +94,8 @@ func (e *engine) Precompile(ctx context.Context, wasm []byte) ([]byte, error) {
 		return nil, err
 	}
 	defer r.Close(ctx)
-	cm, err := r.CompileModule(ctx, wasm)
+	bin, _ := split(wasm) // the bytes Load will compile
+	cm, err := r.CompileModule(ctx, bin)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", wowrt.ErrInvalidModule, err)
 	}
@@ -160,12 +161,12 @@ func (e *engine) Load(ctx context.Context, b []byte) (wowrt.EngineModule, error)
 	if err := e.loader.place(a); err != nil {
 		return nil, err
 	}
-	cm, err := r.CompileModule(ctx, a.wasm)
+	m, err := e.compile(ctx, r, a.wasm)
 	e.loader.release(a.name)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", wowrt.ErrInvalidModule, err)
+		return nil, err
 	}
-	return newModule(e, r, cm), nil
+	return m, nil
 }
 
 // loader is the engine's runtime for loading artifacts, on a file cache in

@@ -16,11 +16,13 @@ import (
 type allocator struct {
 	limitBytes uint64
 	pool       *reservationPool
-	hit        atomic.Bool
+	// image, when set, is the module's initial memory (image.go).
+	image *image
+	hit   atomic.Bool
 }
 
-func newAllocator(limitPages uint32, pool *reservationPool) *allocator {
-	return &allocator{limitBytes: uint64(limitPages) * wowrt.PageSize, pool: pool}
+func newAllocator(limitPages uint32, pool *reservationPool, img *image) *allocator {
+	return &allocator{limitBytes: uint64(limitPages) * wowrt.PageSize, pool: pool, image: img}
 }
 
 // Allocate implements experimental.MemoryAllocator.
@@ -42,6 +44,8 @@ type linearMemory struct {
 	buf    []byte
 	size   uint64
 	mapped bool
+	// imaged records that the image is mapped over buf's start.
+	imaged bool
 }
 
 // Reallocate implements experimental.LinearMemory.
@@ -60,6 +64,15 @@ func (l *linearMemory) Reallocate(size uint64) []byte {
 			// heap, which copies on growth but still honours the limit.
 			l.buf = make([]byte, size, size)
 		}
+		if im := l.a.image; im != nil {
+			switch {
+			case l.mapped && im.size <= uint64(len(l.buf)):
+				im.mapInto(l.buf)
+				l.imaged = true
+			default:
+				im.copyInto(l.buf[:size])
+			}
+		}
 	}
 	if size > uint64(cap(l.buf)) {
 		if l.mapped || size > l.reserve {
@@ -76,7 +89,16 @@ func (l *linearMemory) Reallocate(size uint64) []byte {
 // Free implements experimental.LinearMemory.
 func (l *linearMemory) Free() {
 	if l.mapped {
-		l.a.pool.put(l.buf, l.size)
+		var clean uint64
+		if l.imaged {
+			if err := l.a.image.unmapFrom(l.buf); err != nil {
+				_ = unmap(l.buf) // cannot restore it: never reuse it
+				l.buf, l.mapped = nil, false
+				return
+			}
+			clean = l.a.image.size
+		}
+		l.a.pool.put(l.buf, clean, l.size)
 	}
 	l.buf, l.mapped = nil, false
 }

@@ -37,14 +37,17 @@ func (p *reservationPool) get(n uint64) ([]byte, error) {
 	return mapReserve(n)
 }
 
-// put zeroes the used prefix of a reservation and keeps it, or unmaps it
-// when the pool for its size is full.
-func (p *reservationPool) put(b []byte, used uint64) {
-	if used <= keepDirty {
-		clear(b[:used])
-	} else if err := release(b[:used]); err != nil {
-		_ = unmap(b)
-		return
+// put zeroes the used part of a reservation — bytes [clean, used); those
+// before clean are known to be zero — and keeps it, or unmaps it when the
+// pool for its size is full.
+func (p *reservationPool) put(b []byte, clean, used uint64) {
+	if used > clean {
+		if dirty := b[clean:used]; len(dirty) <= keepDirty {
+			clear(dirty)
+		} else if err := release(dirty); err != nil {
+			_ = unmap(b)
+			return
+		}
 	}
 	n := uint64(len(b))
 	p.mu.Lock()

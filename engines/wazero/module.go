@@ -22,6 +22,9 @@ type module struct {
 	exports []wowrt.Export
 	// minPages is the declared initial memory, checked against the limit.
 	minPages uint32
+	// image, when set, is the initial memory mapped into every instance;
+	// the compiled module then has no data segments.
+	image *image
 }
 
 func newModule(e *engine, r wazero.Runtime, cm wazero.CompiledModule) *module {
@@ -52,7 +55,7 @@ func (m *module) Instantiate(ctx context.Context, sc *wowrt.SandboxConfig) (wowr
 	if err := wowrt.CheckInitialMemory(m.minPages, sc.MemoryLimitPages); err != nil {
 		return nil, err
 	}
-	alloc := newAllocator(sc.MemoryLimitPages, m.e.pool)
+	alloc := newAllocator(sc.MemoryLimitPages, m.e.pool, m.image)
 	mod, err := m.r.InstantiateModule(experimental.WithMemoryAllocator(ctx, alloc), m.cm, moduleConfig(sc))
 	if err != nil {
 		if alloc.hit.Load() {
@@ -68,7 +71,10 @@ func (m *module) Instantiate(ctx context.Context, sc *wowrt.SandboxConfig) (wowr
 	return s, nil
 }
 
-func (m *module) Close(ctx context.Context) error { return m.cm.Close(ctx) }
+func (m *module) Close(ctx context.Context) error {
+	m.image.close() // live instances keep their mappings
+	return m.cm.Close(ctx)
+}
 
 // moduleConfig maps a SandboxConfig: anonymous (so instances of one module
 // coexist), no start functions, real clocks and randomness, only the given env.

@@ -1,0 +1,48 @@
+package wazero
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/wowrt/wow/internal/wasmbin"
+	wowrt "github.com/wowrt/wow/runtime"
+)
+
+// minImage is the smallest data image worth mapping: below it, copying the
+// segments at instantiation is cheaper than the two mmap calls.
+const minImage = 256 << 10
+
+// split returns what to compile: for a module whose data segments make a
+// large initial image, the module without them and the image, which every
+// instance then maps copy-on-write (image_linux.go) instead of wazero
+// copying the segments into fresh memory at each instantiation — the bulk
+// of a Go action's instantiation. Otherwise wasm itself and no image.
+func split(wasm []byte) (compile, image []byte) {
+	img, stripped, ok := wasmbin.DataImage(wasm)
+	if !ok || len(img) < minImage || !imagesSupported {
+		return wasm, nil
+	}
+	return stripped, img
+}
+
+// compile compiles wasm on r, with its data image mapped when split finds
+// one and the platform can map it.
+func (e *engine) compile(ctx context.Context, r wazero.Runtime, wasm []byte) (*module, error) {
+	bin, img := split(wasm)
+	var im *image
+	if img != nil {
+		var err error
+		if im, err = newImage(img); err != nil {
+			bin, im = wasm, nil // compile the segments in after all
+		}
+	}
+	cm, err := r.CompileModule(ctx, bin)
+	if err != nil {
+		im.close()
+		return nil, fmt.Errorf("%w: %w", wowrt.ErrInvalidModule, err)
+	}
+	m := newModule(e, r, cm)
+	m.image = im
+	return m, nil
+}
