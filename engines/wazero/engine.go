@@ -7,7 +7,6 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
-	"github.com/tetratelabs/wazero/sys"
 	wowrt "github.com/wowrt/wow/runtime"
 )
 
@@ -152,4 +151,3 @@ func procExit(_ context.Context, _ api.Module, stack []uint64) {
 	panic(&exitPanic{code: uint32(stack[0])})
 }
 
-var _ = sys.ExitCodeDeadlineExceeded

@@ -3,7 +3,6 @@ package wazero
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -137,4 +136,3 @@ func valueTypes(ts []wowrt.ValueType) []api.ValueType {
 	return out
 }
 
-var errNoExport = errors.New("no such export")

@@ -23,7 +23,7 @@ func (s *sandbox) Call(ctx context.Context, name string, args ...uint64) ([]uint
 	if f == nil {
 		f = s.mod.ExportedFunction(name)
 		if f == nil {
-			return nil, fmt.Errorf("%w: %s: %w", wowrt.ErrABI, name, errNoExport)
+			return nil, fmt.Errorf("%w: the module exports no function %s", wowrt.ErrABI, name)
 		}
 		if s.funcs == nil {
 			s.funcs = make(map[string]api.Function, 4)
