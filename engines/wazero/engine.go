@@ -150,4 +150,3 @@ func (e *exitPanic) Error() string { return fmt.Sprintf("proc_exit(%d)", e.code)
 func procExit(_ context.Context, _ api.Module, stack []uint64) {
 	panic(&exitPanic{code: uint32(stack[0])})
 }
-

@@ -135,4 +135,3 @@ func valueTypes(ts []wowrt.ValueType) []api.ValueType {
 	}
 	return out
 }
-
