@@ -14,22 +14,6 @@ import (
 	"github.com/wowrt/wow/runtime"
 )
 
-// parseInterleaved parses flags that may come after positional arguments
-// ("in.wasm -o out.zip"), returning the positional ones.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-}
-
 func precompileCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("wow precompile", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -42,7 +26,7 @@ func precompileCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintln(stderr, "Usage: wow precompile [flags] ACTION.wasm -o ACTION.zip\n\nCompiles an action ahead of time for one engine, version, CPU and configuration.\nThe zip is a valid OpenWhisk action (wsk action create NAME ACTION.zip --kind wasm:0.1):\nit holds the original .wasm, which any wow compiles, and the native code, which\nonly an executor started with --trust-key (the --sign-key file) loads, when it\nmatches its engine, engine version, CPU and configuration.\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	pos, err := parseInterleaved(fs, args)
+	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
