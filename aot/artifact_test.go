@@ -7,12 +7,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"io"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	"github.com/wowrt/wow/aot"
 	_ "github.com/wowrt/wow/engines/wazero"
+	"github.com/wowrt/wow/internal/ziptest"
 	"github.com/wowrt/wow/ow/examples/c"
 	"github.com/wowrt/wow/ow/examples/wat"
 	"github.com/wowrt/wow/runtime"
@@ -44,25 +44,7 @@ func addWorks(t testing.TB, m runtime.Module) {
 // keeping their compression methods.
 func rezip(t testing.TB, zb []byte, edit func(name string, b []byte) []byte) []byte {
 	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(zb), int64(len(zb)))
-	require.NoError(t, err)
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		require.NoError(t, err)
-		b, err := io.ReadAll(rc)
-		require.NoError(t, err)
-		if b = edit(f.Name, b); b == nil {
-			continue
-		}
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: f.Method})
-		require.NoError(t, err)
-		_, err = w.Write(b)
-		require.NoError(t, err)
-	}
-	require.NoError(t, zw.Close())
-	return buf.Bytes()
+	return ziptest.Rewrite(t, zb, edit)
 }
 
 // resign edits the manifest and signs it again with testKey: what a

@@ -1,11 +1,9 @@
 package executor
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 
-	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -17,6 +15,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/wowrt/wow/aot"
+	"github.com/wowrt/wow/internal/ziptest"
 	"github.com/wowrt/wow/ow/examples/c"
 	wowrt "github.com/wowrt/wow/runtime"
 )
@@ -37,25 +36,12 @@ func precompiled(t *testing.T, key []byte) []byte {
 // editZip rewrites one entry of a zip.
 func editZip(t *testing.T, zb []byte, name string, edit func([]byte) []byte) []byte {
 	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(zb), int64(len(zb)))
-	require.NoError(t, err)
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		require.NoError(t, err)
-		b, err := io.ReadAll(rc)
-		require.NoError(t, err)
-		if f.Name == name {
-			b = edit(bytes.Clone(b))
+	return ziptest.Rewrite(t, zb, func(n string, b []byte) []byte {
+		if n == name {
+			return edit(bytes.Clone(b))
 		}
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: f.Method})
-		require.NoError(t, err)
-		_, err = w.Write(b)
-		require.NoError(t, err)
-	}
-	require.NoError(t, zw.Close())
-	return buf.Bytes()
+		return b
+	})
 }
 
 func addRuns(t *testing.T, s *server) {
