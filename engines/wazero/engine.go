@@ -62,7 +62,9 @@ func newRuntime(ctx context.Context, cfg wowrt.EngineConfig, cache wazero.Compil
 	}
 	// The memory limit is enforced per sandbox by the allocator (memory.go):
 	// wazero's own limit would reject modules that merely declare a larger max.
-	rc = rc.WithCloseOnContextDone(true)
+	// Compiled code is stopped by instrumentation (interrupt.go), the
+	// interpreter by wazero.
+	rc = rc.WithCloseOnContextDone(cfg.Interpreter)
 	if cache != nil {
 		rc = rc.WithCompilationCache(cache)
 	}

@@ -30,11 +30,19 @@ func split(wasm []byte) (compile, image []byte) {
 // one and the platform can map it.
 func (e *engine) compile(ctx context.Context, r wazero.Runtime, wasm []byte) (*module, error) {
 	bin, img := split(wasm)
+	in, err := wasmbin.Instrument(bin)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", wowrt.ErrInvalidModule, err)
+	}
+	bin = in.Wasm
 	var im *image
 	if img != nil {
-		var err error
 		if im, err = newImage(img); err != nil {
-			bin, im = wasm, nil // compile the segments in after all
+			// compile the segments in after all
+			if in, err = wasmbin.Instrument(wasm); err != nil {
+				return nil, fmt.Errorf("%w: %w", wowrt.ErrInvalidModule, err)
+			}
+			bin, im = in.Wasm, nil
 		}
 	}
 	cm, err := r.CompileModule(ctx, bin)
@@ -44,5 +52,6 @@ func (e *engine) compile(ctx context.Context, r wazero.Runtime, wasm []byte) (*m
 	}
 	m := newModule(e, r, cm)
 	m.image = im
+	m.start = in.Start
 	return m, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
+	"github.com/wowrt/wow/internal/wasmbin"
 	wowrt "github.com/wowrt/wow/runtime"
 )
 
@@ -24,6 +25,9 @@ type module struct {
 	// image, when set, is the initial memory mapped into every instance;
 	// the compiled module then has no data segments.
 	image *image
+	// start is set when the module's start function is exported as
+	// wasmbin.StartExport, for Instantiate to call.
+	start bool
 }
 
 func newModule(e *engine, r wazero.Runtime, cm wazero.CompiledModule) *module {
@@ -63,9 +67,24 @@ func (m *module) Instantiate(ctx context.Context, sc *wowrt.SandboxConfig) (wowr
 		return nil, fmt.Errorf("instantiate: %w", mapError(ctx, err))
 	}
 	s := &sandbox{mod: mod, alloc: alloc}
+	if !m.e.cfg.Interpreter {
+		if s.it = newInterrupter(mod); s.it == nil {
+			_ = s.Close(ctx)
+			return nil, fmt.Errorf("%w: the module was not instrumented", wowrt.ErrInvalidModule)
+		}
+	}
 	if alloc.hit.Load() {
 		_ = s.Close(ctx)
 		return nil, fmt.Errorf("%w: the module's initial memory exceeds the limit of %d pages", wowrt.ErrMemoryLimit, sc.MemoryLimitPages)
+	}
+	if m.start {
+		if _, err := s.Call(ctx, wasmbin.StartExport); err != nil {
+			_ = s.Close(ctx)
+			if s.alloc.hit.Load() {
+				return nil, fmt.Errorf("%w: start function: %w", wowrt.ErrMemoryLimit, err)
+			}
+			return nil, fmt.Errorf("start function: %w", err)
+		}
 	}
 	return s, nil
 }

@@ -16,6 +16,9 @@ type sandbox struct {
 	alloc *allocator
 	// funcs caches export lookups: wazero allocates a wrapper per lookup.
 	funcs map[string]api.Function
+	// it interrupts the guest when a call's ctx ends; nil when wazero
+	// does (the interpreter, see interrupt.go).
+	it *interrupter
 }
 
 func (s *sandbox) Call(ctx context.Context, name string, args ...uint64) ([]uint64, error) {
@@ -29,6 +32,9 @@ func (s *sandbox) Call(ctx context.Context, name string, args ...uint64) ([]uint
 			s.funcs = make(map[string]api.Function, 4)
 		}
 		s.funcs[name] = f
+	}
+	if s.it != nil {
+		return s.it.call(ctx, f, args)
 	}
 	res, err := f.Call(ctx, args...)
 	if err != nil {
@@ -64,14 +70,36 @@ func mapError(ctx context.Context, err error) error {
 		}
 		return &wowrt.ExitError{Code: se.ExitCode()}
 	}
-	switch {
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return fmt.Errorf("%w: %w", wowrt.ErrTimeout, err)
-	case errors.Is(ctx.Err(), context.Canceled):
-		return fmt.Errorf("%w: %w", wowrt.ErrCanceled, err)
+	if cerr := ctxError(ctx, err); cerr != nil {
+		return cerr
 	}
 	msg, _, _ := strings.Cut(err.Error(), "\n")
 	return &wowrt.TrapError{Message: strings.TrimPrefix(msg, "wasm error: ")}
+}
+
+// stoppedError is the error of a call on a guest its interrupter stopped.
+func stoppedError(ctx context.Context) error {
+	if err := ctxError(ctx, nil); err != nil {
+		return err
+	}
+	return fmt.Errorf("%w: the guest was stopped by an earlier deadline", wowrt.ErrCanceled)
+}
+
+// ctxError is the typed error of a call whose ctx ended (wrapping cause when
+// not nil), or nil while ctx is live.
+func ctxError(ctx context.Context, cause error) error {
+	kind, what := wowrt.ErrTimeout, "the guest ran past its deadline"
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+	case errors.Is(ctx.Err(), context.Canceled):
+		kind, what = wowrt.ErrCanceled, "the guest was stopped"
+	default:
+		return nil
+	}
+	if cause != nil {
+		return fmt.Errorf("%w: %w", kind, cause)
+	}
+	return fmt.Errorf("%w: %s", kind, what)
 }
 
 // memory adapts wazero's api.Memory.

@@ -7,7 +7,8 @@
 // platform.now), stuck (infinite loop), trap (unreachable), membomb (grows
 // and dirties memory until memory.grow fails, then traps), nettest (returns
 // http.get(), needs the net capability). Invalid: noabi (exports only foo),
-// badimport (imports env.whatever).
+// badimport (imports env.whatever). startloop has a start section that never
+// returns (instantiation must time out).
 package wat
 
 import (

@@ -1,0 +1,70 @@
+package wazero
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/wowrt/wow/ow/examples/wat"
+	wowrt "github.com/wowrt/wow/runtime"
+)
+
+// TestInterruptStartSection: a start section that never returns runs
+// under the instantiation's deadline, on both wazero engines.
+func TestInterruptStartSection(t *testing.T) {
+	for _, interp := range []bool{false, true} {
+		t.Run(map[bool]string{false: "compiler", true: "interpreter"}[interp], func(t *testing.T) {
+			ctx := context.Background()
+			e, err := New(ctx, wowrt.EngineConfig{Interpreter: interp})
+			require.NoError(t, err)
+			defer e.Close(ctx)
+			em, err := e.Compile(ctx, wat.Module("startloop"))
+			require.NoError(t, err)
+			assert.True(t, em.(*module).start, "the start section must be moved to an export")
+			dctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+			defer cancel()
+			_, err = em.Instantiate(dctx, &wowrt.SandboxConfig{MemoryLimitPages: 16})
+			require.ErrorIs(t, err, wowrt.ErrTimeout)
+		})
+	}
+}
+
+// TestInterruptArmedPerCall: a stopped guest stays stopped, a call that
+// finished before its deadline is not disturbed by the deadline passing
+// later, and a cancelled ctx reports ErrCanceled.
+func TestInterruptArmedPerCall(t *testing.T) {
+	ctx := context.Background()
+	e, err := New(ctx, wowrt.EngineConfig{})
+	require.NoError(t, err)
+	defer e.Close(ctx)
+
+	sum, err := e.Compile(ctx, wat.Module("sum"))
+	require.NoError(t, err)
+	sb, err := sum.Instantiate(ctx, &wowrt.SandboxConfig{MemoryLimitPages: 16})
+	require.NoError(t, err)
+	defer sb.Close(ctx)
+	require.NotNil(t, sb.(*sandbox).it, "compiled sandboxes are stopped by instrumentation")
+	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	res, err := sb.Call(short, "_start", 2, 3)
+	require.NoError(t, err)
+	assert.Equal(t, []uint64{5}, res)
+	<-short.Done()
+	res, err = sb.Call(ctx, "_start", 4, 5)
+	require.NoError(t, err, "a deadline that passes between calls must not stop the guest")
+	assert.Equal(t, []uint64{9}, res)
+
+	stuck, err := e.Compile(ctx, wat.Module("stuck"))
+	require.NoError(t, err)
+	sb2, err := stuck.Instantiate(ctx, &wowrt.SandboxConfig{MemoryLimitPages: 16})
+	require.NoError(t, err)
+	defer sb2.Close(ctx)
+	cctx, cancel2 := context.WithCancel(ctx)
+	time.AfterFunc(20*time.Millisecond, cancel2)
+	_, err = sb2.Call(cctx, "_start")
+	require.ErrorIs(t, err, wowrt.ErrCanceled)
+	_, err = sb2.Call(ctx, "_start")
+	require.ErrorIs(t, err, wowrt.ErrCanceled, "a stopped guest must not run again")
+}
