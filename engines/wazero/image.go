@@ -26,23 +26,34 @@ func split(wasm []byte) (compile, image []byte) {
 	return stripped, img
 }
 
-// compile compiles wasm on r, with its data image mapped when split finds
-// one and the platform can map it.
-func (e *engine) compile(ctx context.Context, r wazero.Runtime, wasm []byte) (*module, error) {
-	bin, img := split(wasm)
-	in, err := wasmbin.Instrument(bin)
+// instrument makes wasm interruptible (interrupt.go): what every wazero
+// module of wow is compiled from, and what artifacts carry.
+func instrument(wasm []byte) ([]byte, error) {
+	in, err := wasmbin.Instrument(wasm)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", wowrt.ErrInvalidModule, err)
 	}
-	bin = in.Wasm
+	return in.Wasm, nil
+}
+
+// compile instruments wasm and compiles it on r.
+func (e *engine) compile(ctx context.Context, r wazero.Runtime, wasm []byte) (*module, error) {
+	inst, err := instrument(wasm)
+	if err != nil {
+		return nil, err
+	}
+	return e.compileInstrumented(ctx, r, inst)
+}
+
+// compileInstrumented compiles an instrumented module on r, with its data
+// image mapped when split finds one and the platform can map it.
+func (e *engine) compileInstrumented(ctx context.Context, r wazero.Runtime, inst []byte) (*module, error) {
+	bin, img := split(inst)
 	var im *image
 	if img != nil {
+		var err error
 		if im, err = newImage(img); err != nil {
-			// compile the segments in after all
-			if in, err = wasmbin.Instrument(wasm); err != nil {
-				return nil, fmt.Errorf("%w: %w", wowrt.ErrInvalidModule, err)
-			}
-			bin, im = in.Wasm, nil
+			bin, im = inst, nil // compile the segments in after all
 		}
 	}
 	cm, err := r.CompileModule(ctx, bin)
@@ -52,6 +63,6 @@ func (e *engine) compile(ctx context.Context, r wazero.Runtime, wasm []byte) (*m
 	}
 	m := newModule(e, r, cm)
 	m.image = im
-	m.start = in.Start
+	_, m.start = cm.ExportedFunctions()[wasmbin.StartExport]
 	return m, nil
 }

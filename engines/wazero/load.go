@@ -17,7 +17,7 @@ import (
 )
 
 // artifactMagic starts a wazero artifact made by Precompile.
-const artifactMagic = "wow-wazero-artifact-1\n"
+const artifactMagic = "wow-wazero-artifact-2\n"
 
 // A wazero artifact is wazero's own compilation-cache entry for the module
 // plus what is needed to hit it again: wazero keeps no public way to load
@@ -25,7 +25,7 @@ const artifactMagic = "wow-wazero-artifact-1\n"
 // wasm bytes (and the CPU features), so the artifact carries those bytes.
 //
 //	magic | u16 name length | name (the cache file's hex key)
-//	      | u64 wasm length | wasm (as compiled, rewrites applied)
+//	      | u64 wasm length | wasm (instrumented, interrupt.go)
 //	      | cache entry (the rest)
 type artifact struct {
 	name  string
@@ -94,7 +94,11 @@ func (e *engine) Precompile(ctx context.Context, wasm []byte) ([]byte, error) {
 		return nil, err
 	}
 	defer r.Close(ctx)
-	bin, _ := split(wasm) // the bytes Load will compile
+	inst, err := instrument(wasm)
+	if err != nil {
+		return nil, err
+	}
+	bin, _ := split(inst) // the bytes Load will compile
 	cm, err := r.CompileModule(ctx, bin)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", wowrt.ErrInvalidModule, err)
@@ -121,7 +125,7 @@ func (e *engine) Precompile(ctx context.Context, wasm []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return encodeArtifact(artifact{name: names[0], wasm: wasm, entry: entry}), nil
+	return encodeArtifact(artifact{name: names[0], wasm: inst, entry: entry}), nil
 }
 
 // cacheSubdir is the directory wazero keeps a file cache's entries in
@@ -161,7 +165,9 @@ func (e *engine) Load(ctx context.Context, b []byte) (wowrt.EngineModule, error)
 	if err := e.loader.place(a); err != nil {
 		return nil, err
 	}
-	m, err := e.compile(ctx, r, a.wasm)
+	// The artifact's wasm is already instrumented: artifacts are trusted
+	// (signed, or the executor's own cache), or they carry no native code.
+	m, err := e.compileInstrumented(ctx, r, a.wasm)
 	e.loader.release(a.name)
 	if err != nil {
 		return nil, err
