@@ -66,10 +66,20 @@ func unmarshal(data []byte, v any, what string) error {
 // writeJSON writes a complete JSON response with its length.
 func writeJSON(w http.ResponseWriter, status int, body []byte) {
 	hdr := w.Header()
-	hdr["Content-Type"] = []string{"application/json"}
-	hdr["Content-Length"] = []string{strconv.Itoa(len(body))}
+	hdr["Content-Type"] = jsonContentType
+	if len(body) > smallBody {
+		hdr["Content-Length"] = []string{strconv.Itoa(len(body))}
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
+
+// jsonContentType is the Content-Type header's value, shared by every
+// response (net/http only reads it).
+var jsonContentType = []string{"application/json"}
+
+// smallBody is the largest body net/http is sure to buffer whole, setting
+// Content-Length itself when the handler returns.
+const smallBody = 2000
 
 func base64Len(n int64) int64 { return (n + 2) / 3 * 4 }

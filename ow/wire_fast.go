@@ -2,7 +2,7 @@ package ow
 
 import (
 	"encoding/json"
-	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -29,7 +29,7 @@ func fastDecodeRun(data []byte, req *RunRequest) bool {
 		return skipWS(data, i+1) == len(data)
 	}
 	for {
-		key, j, ok := plainString(data, i)
+		key, j, ok := plainBytes(data, i)
 		if !ok {
 			return false
 		}
@@ -60,10 +60,35 @@ func fastDecodeRun(data []byte, req *RunRequest) bool {
 	}
 }
 
+// Fields whose values repeat across the activations of an action, interned.
+const (
+	internNamespace = iota
+	internActionName
+	internActionVersion
+	internAPIHost
+	internAPIKey
+	internFields
+)
+
+// interned holds the last value of each interned field.
+var interned [internFields]atomic.Pointer[string]
+
+// intern returns v as a string, the previous one of field k when equal: no
+// allocation for the fields that stay the same from run to run.
+func intern(k int, v []byte) string {
+	if p := interned[k].Load(); p != nil && *p == string(v) {
+		return *p
+	}
+	s := string(v)
+	interned[k].Store(&s)
+	return s
+}
+
 // setRunField stores one field's raw JSON value v.
-func setRunField(req *RunRequest, key string, v []byte) bool {
+func setRunField(req *RunRequest, key []byte, v []byte) bool {
 	var dst *string
-	switch key {
+	k := -1 // the interned field, if any
+	switch string(key) {
 	case "value":
 		if !json.Valid(v) {
 			return false
@@ -73,30 +98,34 @@ func setRunField(req *RunRequest, key string, v []byte) bool {
 	case "deadline":
 		return fastDeadline(&req.Deadline, v)
 	case "namespace":
-		dst = &req.Namespace
+		dst, k = &req.Namespace, internNamespace
 	case "action_name":
-		dst = &req.ActionName
+		dst, k = &req.ActionName, internActionName
 	case "action_version":
-		dst = &req.ActionVersion
+		dst, k = &req.ActionVersion, internActionVersion
 	case "activation_id":
 		dst = &req.ActivationID
 	case "transaction_id":
 		dst = &req.TransactionID
 	case "api_host":
-		dst = &req.APIHost
+		dst, k = &req.APIHost, internAPIHost
 	case "api_key":
-		dst = &req.APIKey
+		dst, k = &req.APIKey, internAPIKey
 	default:
 		return json.Valid(v) // ignored, as encoding/json does
 	}
 	if string(v) == "null" {
 		return true
 	}
-	s, end, ok := plainString(v, 0)
+	b, end, ok := plainBytes(v, 0)
 	if !ok || end != len(v) {
 		return false
 	}
-	*dst = s
+	if k >= 0 {
+		*dst = intern(k, b)
+	} else {
+		*dst = string(b)
+	}
 	return true
 }
 
@@ -113,29 +142,51 @@ func fastDeadline(d *Deadline, v []byte) bool {
 			return true
 		}
 	}
-	ms, err := strconv.ParseInt(string(v), 10, 64)
-	if err != nil {
+	ms, ok := parseMillis(v)
+	if !ok {
 		return false
 	}
 	d.Time = time.UnixMilli(ms)
 	return true
 }
 
-// plainString parses a JSON string at data[i] that has no escapes or control
-// characters, returning it and the index after its closing quote.
-func plainString(data []byte, i int) (string, int, bool) {
+// parseMillis parses optionally signed decimal digits that fit an int64.
+func parseMillis(v []byte) (int64, bool) {
+	neg := len(v) > 0 && v[0] == '-'
+	if neg {
+		v = v[1:]
+	}
+	if len(v) == 0 || len(v) > 18 { // 18 digits cannot overflow
+		return 0, false
+	}
+	var n int64
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+// plainBytes parses a JSON string at data[i] that has no escapes or control
+// characters, returning its contents and the index after its closing quote.
+func plainBytes(data []byte, i int) ([]byte, int, bool) {
 	if i >= len(data) || data[i] != '"' {
-		return "", 0, false
+		return nil, 0, false
 	}
 	for j := i + 1; j < len(data); j++ {
 		switch c := data[j]; {
 		case c == '"':
-			return string(data[i+1 : j]), j + 1, true
+			return data[i+1 : j], j + 1, true
 		case c == '\\' || c < 0x20:
-			return "", 0, false
+			return nil, 0, false
 		}
 	}
-	return "", 0, false
+	return nil, 0, false
 }
 
 // skipValue returns the index after the JSON value starting at data[i], or

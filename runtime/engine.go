@@ -159,3 +159,16 @@ type HostFunc struct {
 	// the caller's memory (may be nil). It returns raw-encoded results.
 	Call func(ctx context.Context, mem Memory, args []uint64) []uint64
 }
+
+// Interruptible is an optional Sandbox interface: a sandbox the runtime can
+// stop from another goroutine. The runtime then bounds warm activations with
+// its watchdog (watchdog.go) instead of a deadline context per activation,
+// which costs a timer and a cancellation registration every time.
+type Interruptible interface {
+	// CanInterrupt reports whether Interrupt works on this sandbox.
+	CanInterrupt() bool
+	// Interrupt stops the guest: the Call in progress, or the next one,
+	// fails with an error wrapping cause (ErrTimeout or ErrCanceled), and so
+	// does every later Call. It is safe to call from any goroutine.
+	Interrupt(cause error)
+}

@@ -26,10 +26,19 @@ type instance struct {
 	stdout, stderr *logWriter
 	busy           atomic.Bool
 	closed         atomic.Bool
+	// blocking is set when the module imports a host function that waits
+	// (http.get): those need the deadline on their ctx, so activations of
+	// this instance are bounded by deadline contexts, not the watchdog.
+	blocking bool
+	// watch is this instance's registration with the watchdog.
+	watch watch
 }
 
 func newInstance(m *module, cfg *instanceConfig) (*instance, error) {
 	i := &instance{m: m, cfg: cfg, env: cfg.envList(), args: cfg.args}
+	for _, c := range m.needs {
+		i.blocking = i.blocking || c == CapNet
+	}
 	if len(i.args) == 0 {
 		i.args = []string{"action"}
 	}
@@ -93,22 +102,26 @@ func (i *instance) Invoke(ctx context.Context, run *RunPayload) (*Result, error)
 		run = &RunPayload{}
 	}
 	useModule(i.m.em)
-	ctx, cancel := i.deadline(ctx, run)
-	defer cancel()
 	var (
 		res *Result
 		err error
 	)
-	switch i.m.abi {
-	case ABIWASICommand:
-		res, err = i.invokeCommand(ctx, run)
-	case ABIMemoryBuffer:
-		res, err = i.invokeMemoryBuffer(ctx, run)
-	case ABINumeric, ABIReactor:
-		res, err = i.invokeWarm(ctx, run)
-	}
-	if err == nil {
-		err = pastDeadline(ctx)
+	if sb, ok := i.watchable(); ok {
+		res, err = i.invokeWatched(ctx, run, sb)
+	} else {
+		dctx, cancel := i.deadline(ctx, run)
+		switch i.m.abi {
+		case ABIWASICommand:
+			res, err = i.invokeCommand(dctx, run)
+		case ABIMemoryBuffer:
+			res, err = i.invokeMemoryBuffer(dctx, run)
+		case ABINumeric, ABIReactor:
+			res, err = i.invokeWarm(dctx, run)
+		}
+		if err == nil {
+			err = pastDeadline(dctx)
+		}
+		cancel()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("invoke %s action: %w", i.m.abi, err)
@@ -152,8 +165,50 @@ func (i *instance) invokeWarm(ctx context.Context, run *RunPayload) (*Result, er
 	return res, err
 }
 
-// deadline bounds ctx by the earliest of run.Deadline and the configured timeout.
-func (i *instance) deadline(ctx context.Context, run *RunPayload) (context.Context, context.CancelFunc) {
+// watchable returns the warm sandbox when the watchdog can bound this
+// activation: a warm reusable ABI on an interruptible sandbox, no pending
+// move to another tier, no host function that needs a deadline context.
+func (i *instance) watchable() (Interruptible, bool) {
+	if i.sb == nil || i.blocking || i.sbTier < moduleTier(i.m.em) {
+		return nil, false
+	}
+	sb, ok := i.sb.(Interruptible)
+	if !ok || !sb.CanInterrupt() {
+		return nil, false
+	}
+	return sb, true
+}
+
+// invokeWatched runs a warm activation under the watchdog. The guest's
+// calls get ctx without its cancellation (the watchdog polls it), so the
+// engine arms nothing per call.
+func (i *instance) invokeWatched(ctx context.Context, run *RunPayload, sb Interruptible) (*Result, error) {
+	w := &i.watch
+	w.deadline, w.ctx, w.sb = i.deadlineTime(ctx, run), ctx, sb
+	i.m.rt.dog.add(w)
+	res, err := i.invokeWarm(context.WithoutCancel(ctx), run)
+	if fired := i.m.rt.dog.remove(w); fired != nil {
+		if i.sb != nil { // interrupted after the guest returned: it is stopped for good
+			_ = i.sb.Close(ctx)
+			i.sb = nil
+		}
+		if err == nil || !errors.Is(err, fired) {
+			err = fired
+		}
+		return nil, err
+	}
+	if err == nil && !w.deadline.IsZero() && time.Now().After(w.deadline) {
+		err = wrapf(ErrTimeout, "the activation finished after its deadline")
+	}
+	if err == nil {
+		err = pastDeadline(ctx)
+	}
+	return res, err
+}
+
+// deadlineTime is the earliest of run.Deadline, the configured timeout and
+// ctx's deadline; zero for none.
+func (i *instance) deadlineTime(ctx context.Context, run *RunPayload) time.Time {
 	var d time.Time
 	if t := i.m.rt.cfg.Timeout(); t > 0 {
 		d = time.Now().Add(t)
@@ -161,6 +216,15 @@ func (i *instance) deadline(ctx context.Context, run *RunPayload) (context.Conte
 	if run != nil && !run.Deadline.IsZero() && (d.IsZero() || run.Deadline.Before(d)) {
 		d = run.Deadline
 	}
+	if cd, ok := ctx.Deadline(); ok && (d.IsZero() || cd.Before(d)) {
+		d = cd
+	}
+	return d
+}
+
+// deadline bounds ctx by the earliest of run.Deadline and the configured timeout.
+func (i *instance) deadline(ctx context.Context, run *RunPayload) (context.Context, context.CancelFunc) {
+	d := i.deadlineTime(ctx, run)
 	if d.IsZero() {
 		return ctx, func() {}
 	}

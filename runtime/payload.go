@@ -92,6 +92,9 @@ func (r *Result) IsApplicationError() bool {
 	if r == nil || len(r.Value) == 0 {
 		return false
 	}
+	if found, ok := hasTopLevelKey(r.Value, "error"); ok {
+		return found
+	}
 	var probe struct {
 		Error json.RawMessage `json:"error"`
 	}

@@ -42,6 +42,27 @@ func TestIsApplicationError(t *testing.T) {
 	}
 }
 
+// TestIsApplicationErrorMatchesEncodingJSON: the fast key scan answers as
+// encoding/json does, on valid objects of every shape around the key.
+func TestIsApplicationErrorMatchesEncodingJSON(t *testing.T) {
+	slow := func(v string) bool {
+		var probe struct {
+			Error json.RawMessage `json:"error"`
+		}
+		return json.Unmarshal([]byte(v), &probe) == nil && probe.Error != nil
+	}
+	for _, in := range []string{
+		`{}`, ` { } `, `{"error":1}`, `{"ERROR":1}`, `{"Error" : {"a":[1,{"error":2}]}}`,
+		`{"a":"error","b":"}"}`, `{"a":"x\"error\":1","b":2}`, `{"a":{"error":1}}`, `{"a":[{"error":1}]}`,
+		`{"a":1,"error":[]}`, `{"a":true,"b":null,"c":-1.5e3,"error":"x"}`, `{"a":"\u0065rror"}`,
+		`{"\u0065rror":1}`, `{"errors":1}`, `{"erro":1}`, `{"a" :  [ ] , "error" : "y" }`,
+		"{\n\t\"error\"\n:\n1\n}", `{"a":{"b":{"c":[[],{}]}},"d":"e"}`, `[{"error":1}]`, `"error"`, `{"a":1}x`,
+	} {
+		got := (&Result{Value: json.RawMessage(in)}).IsApplicationError()
+		assert.Equal(t, slow(in), got, in)
+	}
+}
+
 func TestMembufResult(t *testing.T) {
 	for _, tc := range []struct{ in, want, err string }{
 		{`{"Ok":{"result":4}}`, `{"result":4}`, ""},

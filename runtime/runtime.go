@@ -106,6 +106,8 @@ type runtime struct {
 	// memPages is the per-sandbox memory cap, read once from cfg.
 	memPages uint32
 	closed   atomic.Bool
+	// dog bounds warm activations on interruptible sandboxes.
+	dog watchdog
 }
 
 // New wraps an engine adapter in a Runtime that implements the action ABIs.

@@ -2,6 +2,8 @@ package wazero
 
 import (
 	"context"
+	"fmt"
+	"sync/atomic"
 
 	"github.com/tetratelabs/wazero/api"
 	"github.com/wowrt/wow/internal/wasmbin"
@@ -23,7 +25,8 @@ import (
 // interpreter keeps wazero's mechanism: its checks cost no exit, and its
 // globals are plain Go values another goroutine must not write.
 
-// interrupter stops one sandbox's guest when the ctx of its call ends.
+// interrupter stops one sandbox's guest when the ctx of its call ends, or
+// when the runtime's watchdog says so (Sandbox.Interrupt).
 type interrupter struct {
 	stop api.MutableGlobal
 	fn   func()
@@ -31,6 +34,8 @@ type interrupter struct {
 	fired chan struct{}
 	// tripped is set once fire ran: the guest can run no more.
 	tripped bool
+	// cause is the error of an Interrupt.
+	cause atomic.Pointer[error]
 }
 
 // newInterrupter returns the interrupter of mod, or nil when mod has no
@@ -50,9 +55,26 @@ func (it *interrupter) fire() {
 	it.fired <- struct{}{}
 }
 
+// interrupt stops the guest with cause, from any goroutine.
+func (it *interrupter) interrupt(cause error) {
+	it.cause.CompareAndSwap(nil, &cause)
+	it.stop.Set(1)
+}
+
+// interrupted returns the error of an Interrupt, or nil.
+func (it *interrupter) interrupted() error {
+	if c := it.cause.Load(); c != nil {
+		return fmt.Errorf("%w", *c)
+	}
+	return nil
+}
+
 // call runs f under ctx. A call that returns after fire ran fails even if
 // the guest finished first: its time was up, and the guest is stopped.
 func (it *interrupter) call(ctx context.Context, f api.Function, args []uint64) ([]uint64, error) {
+	if err := it.interrupted(); err != nil {
+		return nil, err
+	}
 	if it.tripped || ctx.Err() != nil {
 		return nil, stoppedError(ctx)
 	}
@@ -65,6 +87,9 @@ func (it *interrupter) call(ctx context.Context, f api.Function, args []uint64) 
 		<-it.fired
 		it.tripped = true
 		return nil, stoppedError(ctx)
+	}
+	if err := it.interrupted(); err != nil {
+		return nil, err
 	}
 	if err != nil {
 		return nil, mapError(ctx, err)

@@ -50,6 +50,17 @@ func (s *sandbox) Memory() wowrt.Memory {
 	return nil
 }
 
+// CanInterrupt implements runtime.Interruptible: compiled sandboxes can be
+// interrupted, interpreted ones are stopped by wazero through the ctx.
+func (s *sandbox) CanInterrupt() bool { return s.it != nil }
+
+// Interrupt implements runtime.Interruptible.
+func (s *sandbox) Interrupt(cause error) {
+	if s.it != nil {
+		s.it.interrupt(cause)
+	}
+}
+
 func (s *sandbox) MemoryLimitHit() bool { return s.alloc.hit.Load() }
 
 func (s *sandbox) Close(ctx context.Context) error { return s.mod.Close(ctx) }

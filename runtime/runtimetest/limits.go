@@ -27,6 +27,41 @@ func (s *suite) limitTests() []test {
 			_, err = inst.Invoke(context.Background(), &runtime.RunPayload{})
 			require.ErrorIs(t, err, runtime.ErrTimeout)
 		}},
+		{"WarmTimeout", func(t *testing.T) {
+			// A warm instance's later activation runs away: stopped at its
+			// deadline, and the instance serves the next one.
+			rt := s.open(t, runtime.NewConfig().WithTimeout(Timeout))
+			inst := instantiate(t, compileOn(t, rt, "wat:spin"), nil)
+			run := func(ctx context.Context, arg string) (*runtime.Result, error) {
+				return inst.Invoke(ctx, &runtime.RunPayload{Params: []byte(`{"args":[` + arg + `]}`)})
+			}
+			for range 3 {
+				res, err := run(context.Background(), "0")
+				require.NoError(t, err)
+				assert.JSONEq(t, `{"result":0}`, string(res.Value))
+			}
+			start := time.Now()
+			_, err := run(context.Background(), "1")
+			elapsed := time.Since(start)
+			require.ErrorIs(t, err, runtime.ErrTimeout)
+			assert.GreaterOrEqual(t, elapsed, Timeout-5*time.Millisecond)
+			assert.Less(t, elapsed, Timeout+TimeoutSlack)
+			res, err := run(context.Background(), "0")
+			require.NoError(t, err, "the instance must serve again after a timeout")
+			assert.JSONEq(t, `{"result":0}`, string(res.Value))
+			// A payload deadline and a cancellation stop a warm guest too.
+			_, err = inst.Invoke(context.Background(), &runtime.RunPayload{Params: []byte(`{"args":[1]}`), Deadline: time.Now().Add(Timeout / 4)})
+			require.ErrorIs(t, err, runtime.ErrTimeout)
+			_, err = run(context.Background(), "0")
+			require.NoError(t, err)
+			ctx, cancel := context.WithCancel(context.Background())
+			time.AfterFunc(Timeout/4, cancel)
+			_, err = run(ctx, "1")
+			require.ErrorIs(t, err, runtime.ErrCanceled)
+			res, err = run(context.Background(), "0")
+			require.NoError(t, err)
+			assert.JSONEq(t, `{"result":0}`, string(res.Value))
+		}},
 		{"PayloadDeadline", func(t *testing.T) {
 			inst := instantiate(t, s.module(t, "wat:stuck"), nil)
 			_, err := inst.Invoke(context.Background(), &runtime.RunPayload{Deadline: time.Now().Add(Timeout)})

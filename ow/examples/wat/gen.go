@@ -8,7 +8,8 @@
 // and dirties memory until memory.grow fails, then traps), nettest (returns
 // http.get(), needs the net capability). Invalid: noabi (exports only foo),
 // badimport (imports env.whatever). startloop has a start section that never
-// returns (instantiation must time out).
+// returns (instantiation must time out). spin (numeric) returns its argument
+// when it is 0 and spins forever otherwise.
 package wat
 
 import (
