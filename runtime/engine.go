@@ -126,7 +126,8 @@ type Sandbox interface {
 	// as integers, f32/f64 as IEEE bits) and returns raw results. The ctx's
 	// deadline must stop a running guest (ErrTimeout), ctx cancellation too
 	// (ErrCanceled). A guest proc_exit returns *ExitError; a trap *TrapError.
-	// The ctx is also what host functions receive.
+	// The ctx is also what host functions receive. The results may be
+	// valid only until the next Call.
 	Call(ctx context.Context, name string, args ...uint64) ([]uint64, error)
 	// Memory is the exported linear memory, or nil.
 	Memory() Memory

@@ -71,28 +71,28 @@ func (it *interrupter) interrupted() error {
 
 // call runs f under ctx. A call that returns after fire ran fails even if
 // the guest finished first: its time was up, and the guest is stopped.
-func (it *interrupter) call(ctx context.Context, f api.Function, args []uint64) ([]uint64, error) {
+func (it *interrupter) call(ctx context.Context, f api.Function, stack []uint64) error {
 	if err := it.interrupted(); err != nil {
-		return nil, err
+		return err
 	}
 	if it.tripped || ctx.Err() != nil {
-		return nil, stoppedError(ctx)
+		return stoppedError(ctx)
 	}
 	var stop func() bool
 	if ctx.Done() != nil {
 		stop = context.AfterFunc(ctx, it.fn)
 	}
-	res, err := f.Call(ctx, args...)
+	err := f.CallWithStack(ctx, stack)
 	if stop != nil && !stop() {
 		<-it.fired
 		it.tripped = true
-		return nil, stoppedError(ctx)
+		return stoppedError(ctx)
 	}
 	if err := it.interrupted(); err != nil {
-		return nil, err
+		return err
 	}
 	if err != nil {
-		return nil, mapError(ctx, err)
+		return mapError(ctx, err)
 	}
-	return res, nil
+	return nil
 }

@@ -66,7 +66,7 @@ func (m *module) Instantiate(ctx context.Context, sc *wowrt.SandboxConfig) (wowr
 		}
 		return nil, fmt.Errorf("instantiate: %w", mapError(ctx, err))
 	}
-	s := &sandbox{mod: mod, alloc: alloc}
+	s := newSandbox(mod, alloc)
 	if !m.e.cfg.Interpreter {
 		if s.it = newInterrupter(mod); s.it == nil {
 			_ = s.Close(ctx)

@@ -15,40 +15,74 @@ type sandbox struct {
 	mod   api.Module
 	alloc *allocator
 	// funcs caches export lookups: wazero allocates a wrapper per lookup.
-	funcs map[string]api.Function
+	funcs map[string]*export
+	// stack holds a call's arguments, then its results (CallWithStack:
+	// no allocation per call).
+	stack []uint64
+	// mem is the exported memory's adapter, nil when there is none.
+	mem wowrt.Memory
 	// it interrupts the guest when a call's ctx ends; nil when wazero
 	// does (the interpreter, see interrupt.go).
 	it *interrupter
 }
 
-func (s *sandbox) Call(ctx context.Context, name string, args ...uint64) ([]uint64, error) {
-	f := s.funcs[name]
-	if f == nil {
-		f = s.mod.ExportedFunction(name)
-		if f == nil {
-			return nil, fmt.Errorf("%w: the module exports no function %s", wowrt.ErrABI, name)
-		}
-		if s.funcs == nil {
-			s.funcs = make(map[string]api.Function, 4)
-		}
-		s.funcs[name] = f
-	}
-	if s.it != nil {
-		return s.it.call(ctx, f, args)
-	}
-	res, err := f.Call(ctx, args...)
-	if err != nil {
-		return nil, mapError(ctx, err)
-	}
-	return res, nil
+// export is a looked-up exported function.
+type export struct {
+	f                api.Function
+	params, results int
 }
 
-func (s *sandbox) Memory() wowrt.Memory {
-	if m := s.mod.Memory(); m != nil {
-		return memory{m}
+func newSandbox(mod api.Module, alloc *allocator) *sandbox {
+	s := &sandbox{mod: mod, alloc: alloc}
+	if m := mod.Memory(); m != nil {
+		s.mem = memory{m}
 	}
-	return nil
+	return s
 }
+
+func (s *sandbox) lookup(name string) (*export, error) {
+	if e := s.funcs[name]; e != nil {
+		return e, nil
+	}
+	f := s.mod.ExportedFunction(name)
+	if f == nil {
+		return nil, fmt.Errorf("%w: the module exports no function %s", wowrt.ErrABI, name)
+	}
+	d := f.Definition()
+	e := &export{f: f, params: len(d.ParamTypes()), results: len(d.ResultTypes())}
+	if s.funcs == nil {
+		s.funcs = make(map[string]*export, 4)
+	}
+	s.funcs[name] = e
+	return e, nil
+}
+
+// Call implements runtime.Sandbox. The results are valid until the next Call.
+func (s *sandbox) Call(ctx context.Context, name string, args ...uint64) ([]uint64, error) {
+	e, err := s.lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	if len(args) != e.params {
+		return nil, fmt.Errorf("%w: %s takes %d arguments, got %d", wowrt.ErrABI, name, e.params, len(args))
+	}
+	if n := max(e.params, e.results); len(s.stack) < n {
+		s.stack = make([]uint64, n)
+	}
+	stack := s.stack[:max(e.params, e.results)]
+	copy(stack, args)
+	if s.it != nil {
+		err = s.it.call(ctx, e.f, stack)
+	} else if err = e.f.CallWithStack(ctx, stack); err != nil {
+		err = mapError(ctx, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return stack[:e.results], nil
+}
+
+func (s *sandbox) Memory() wowrt.Memory { return s.mem }
 
 // CanInterrupt implements runtime.Interruptible: compiled sandboxes can be
 // interrupted, interpreted ones are stopped by wazero through the ctx.
