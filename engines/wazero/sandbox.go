@@ -28,7 +28,7 @@ type sandbox struct {
 
 // export is a looked-up exported function.
 type export struct {
-	f                api.Function
+	f               api.Function
 	params, results int
 }
 
