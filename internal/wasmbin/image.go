@@ -81,40 +81,6 @@ func DataImage(wasm []byte) (image, stripped []byte, ok bool) {
 // importsMemory reports whether an import section imports a memory (or
 // cannot be read, which is treated the same: no image then).
 func importsMemory(b []byte) bool {
-	r := &reader{b: b}
-	n := r.u32()
-	for range n {
-		r.bytes(r.u32()) // module
-		r.bytes(r.u32()) // name
-		switch r.byte() {
-		case 0x00: // func
-			r.u32()
-		case 0x01: // table
-			r.byte()
-			limits(r)
-		case 0x02: // memory
-			return true
-		case 0x03: // global
-			r.byte()
-			r.byte()
-		case 0x04: // tag
-			r.byte()
-			r.u32()
-		default:
-			return true
-		}
-		if r.err != nil {
-			return true
-		}
-	}
-	return r.err != nil
-}
-
-func limits(r *reader) {
-	if r.byte()&1 != 0 {
-		r.u32()
-		r.u32()
-		return
-	}
-	r.u32()
+	_, memories, err := countImports(b)
+	return err != nil || memories > 0
 }
