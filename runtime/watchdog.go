@@ -7,16 +7,17 @@ import (
 	"time"
 )
 
-// watchTick is how often the watchdog checks deadlines and cancellations:
-// the precision of a watched activation's deadline.
-const watchTick = time.Millisecond
+// watchPoll is how often the watchdog checks for cancelled contexts while
+// activations run; it wakes for each deadline on time.
+const watchPoll = 10 * time.Millisecond
 
 // watchIdle is how long the watchdog goroutine outlives the last watch.
 const watchIdle = 100 * time.Millisecond
 
 // watchdog bounds warm activations on Interruptible sandboxes: one
-// goroutine, ticking only while activations run, interrupts those past
-// their deadline or whose ctx ended. Registering costs a mutex and a slice
+// goroutine, running only while activations run, interrupts those past
+// their deadline (waking for the earliest) or whose ctx ended (polled every
+// watchPoll). Registering costs a mutex and a slice
 // append; a deadline context costs a timer, a cancellation registration and
 // four allocations, which on a warm activation of a few microseconds is
 // most of the runtime's overhead.
@@ -24,6 +25,9 @@ type watchdog struct {
 	mu      sync.Mutex
 	active  []*watch
 	running bool
+	// next is when the loop wakes next; wake makes it recompute.
+	next time.Time
+	wake chan struct{}
 }
 
 // watch is one activation under the watchdog; an instance reuses its own.
@@ -44,7 +48,15 @@ func (d *watchdog) add(w *watch) {
 	d.active = append(d.active, w)
 	if !d.running {
 		d.running = true
-		go d.loop()
+		d.wake = make(chan struct{}, 1)
+		d.wake <- struct{}{} // compute the first wake-up at once
+		d.next = time.Time{}
+		go d.loop(d.wake)
+	} else if !w.deadline.IsZero() && w.deadline.Before(d.next) {
+		select { // an earlier deadline than the loop sleeps to
+		case d.wake <- struct{}{}:
+		default:
+		}
 	}
 	d.mu.Unlock()
 }
@@ -64,11 +76,16 @@ func (d *watchdog) remove(w *watch) error {
 	return fired
 }
 
-func (d *watchdog) loop() {
-	t := time.NewTicker(watchTick)
+func (d *watchdog) loop(wake chan struct{}) {
+	t := time.NewTimer(watchPoll)
 	defer t.Stop()
 	var idleSince time.Time
-	for now := range t.C {
+	for {
+		select {
+		case <-t.C:
+		case <-wake:
+		}
+		now := time.Now()
 		d.mu.Lock()
 		if len(d.active) == 0 {
 			if idleSince.IsZero() {
@@ -81,6 +98,7 @@ func (d *watchdog) loop() {
 		} else {
 			idleSince = time.Time{}
 		}
+		next := now.Add(watchPoll)
 		for _, w := range d.active {
 			if w.fired != nil {
 				continue
@@ -91,11 +109,16 @@ func (d *watchdog) loop() {
 			case w.ctx.Err() != nil:
 				w.fired = ctxCause(w.ctx)
 			default:
+				if !w.deadline.IsZero() && w.deadline.Before(next) {
+					next = w.deadline
+				}
 				continue
 			}
 			w.sb.Interrupt(w.fired)
 		}
+		d.next = next
 		d.mu.Unlock()
+		t.Reset(time.Until(next))
 	}
 }
 
