@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"sync/atomic"
 	"time"
+
+	"github.com/wowrt/wow/internal/jsonscan"
 )
 
 // decodeRun parses a /run body into req. The common shape — a flat object
@@ -20,44 +22,7 @@ func decodeRun(data []byte, req *RunRequest) error {
 
 // fastDecodeRun reports whether it fully and validly parsed data.
 func fastDecodeRun(data []byte, req *RunRequest) bool {
-	i := skipWS(data, 0)
-	if i >= len(data) || data[i] != '{' {
-		return false
-	}
-	i = skipWS(data, i+1)
-	if i < len(data) && data[i] == '}' {
-		return skipWS(data, i+1) == len(data)
-	}
-	for {
-		key, j, ok := plainBytes(data, i)
-		if !ok {
-			return false
-		}
-		i = skipWS(data, j)
-		if i >= len(data) || data[i] != ':' {
-			return false
-		}
-		i = skipWS(data, i+1)
-		end := skipValue(data, i)
-		if end < 0 {
-			return false
-		}
-		if !setRunField(req, key, data[i:end]) {
-			return false
-		}
-		i = skipWS(data, end)
-		if i >= len(data) {
-			return false
-		}
-		switch data[i] {
-		case ',':
-			i = skipWS(data, i+1)
-		case '}':
-			return skipWS(data, i+1) == len(data)
-		default:
-			return false
-		}
-	}
+	return jsonscan.Object(data, func(key, value []byte) bool { return setRunField(req, key, value) })
 }
 
 // Fields whose values repeat across the activations of an action, interned.
@@ -117,7 +82,7 @@ func setRunField(req *RunRequest, key []byte, v []byte) bool {
 	if string(v) == "null" {
 		return true
 	}
-	b, end, ok := plainBytes(v, 0)
+	b, end, ok := jsonscan.PlainString(v, 0)
 	if !ok || end != len(v) {
 		return false
 	}
@@ -170,87 +135,4 @@ func parseMillis(v []byte) (int64, bool) {
 		n = -n
 	}
 	return n, true
-}
-
-// plainBytes parses a JSON string at data[i] that has no escapes or control
-// characters, returning its contents and the index after its closing quote.
-func plainBytes(data []byte, i int) ([]byte, int, bool) {
-	if i >= len(data) || data[i] != '"' {
-		return nil, 0, false
-	}
-	for j := i + 1; j < len(data); j++ {
-		switch c := data[j]; {
-		case c == '"':
-			return data[i+1 : j], j + 1, true
-		case c == '\\' || c < 0x20:
-			return nil, 0, false
-		}
-	}
-	return nil, 0, false
-}
-
-// skipValue returns the index after the JSON value starting at data[i], or
-// -1. It checks only the structure; callers validate what they keep.
-func skipValue(data []byte, i int) int {
-	if i >= len(data) {
-		return -1
-	}
-	switch data[i] {
-	case '"':
-		return skipString(data, i)
-	case '{', '[':
-		depth := 0
-		for j := i; j < len(data); j++ {
-			switch data[j] {
-			case '"':
-				j = skipString(data, j)
-				if j < 0 {
-					return -1
-				}
-				j--
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return j + 1
-				}
-			}
-		}
-		return -1
-	}
-	j := i
-	for j < len(data) {
-		switch data[j] {
-		case ',', '}', ']', ' ', '\t', '\r', '\n':
-			return j
-		}
-		j++
-	}
-	return j
-}
-
-// skipString returns the index after the string starting at data[i], or -1.
-func skipString(data []byte, i int) int {
-	for j := i + 1; j < len(data); j++ {
-		switch data[j] {
-		case '\\':
-			j++
-		case '"':
-			return j + 1
-		}
-	}
-	return -1
-}
-
-func skipWS(data []byte, i int) int {
-	for i < len(data) {
-		switch data[i] {
-		case ' ', '\t', '\r', '\n':
-			i++
-		default:
-			return i
-		}
-	}
-	return i
 }
