@@ -2,7 +2,6 @@ package wazero
 
 import (
 	"context"
-	"fmt"
 	"sync/atomic"
 
 	"github.com/tetratelabs/wazero/api"
@@ -32,9 +31,7 @@ type interrupter struct {
 	fn   func()
 	// fired receives once per fire.
 	fired chan struct{}
-	// tripped is set once fire ran: the guest can run no more.
-	tripped bool
-	// cause is the error of an Interrupt.
+	// cause is set once the guest is stopped: why. It can run no more.
 	cause atomic.Pointer[error]
 }
 
@@ -61,10 +58,10 @@ func (it *interrupter) interrupt(cause error) {
 	it.stop.Set(1)
 }
 
-// interrupted returns the error of an Interrupt, or nil.
+// interrupted returns why the guest was stopped, or nil.
 func (it *interrupter) interrupted() error {
 	if c := it.cause.Load(); c != nil {
-		return fmt.Errorf("%w", *c)
+		return *c
 	}
 	return nil
 }
@@ -75,8 +72,8 @@ func (it *interrupter) call(ctx context.Context, f api.Function, stack []uint64)
 	if err := it.interrupted(); err != nil {
 		return err
 	}
-	if it.tripped || ctx.Err() != nil {
-		return stoppedError(ctx)
+	if err := ctxError(ctx, nil); err != nil {
+		return err
 	}
 	var stop func() bool
 	if ctx.Done() != nil {
@@ -84,9 +81,9 @@ func (it *interrupter) call(ctx context.Context, f api.Function, stack []uint64)
 	}
 	err := f.CallWithStack(ctx, stack)
 	if stop != nil && !stop() {
-		<-it.fired
-		it.tripped = true
-		return stoppedError(ctx)
+		<-it.fired // the flag is set: the guest is stopped for good
+		cause := ctxError(ctx, nil)
+		it.cause.CompareAndSwap(nil, &cause)
 	}
 	if err := it.interrupted(); err != nil {
 		return err

@@ -122,14 +122,6 @@ func mapError(ctx context.Context, err error) error {
 	return &wowrt.TrapError{Message: strings.TrimPrefix(msg, "wasm error: ")}
 }
 
-// stoppedError is the error of a call on a guest its interrupter stopped.
-func stoppedError(ctx context.Context) error {
-	if err := ctxError(ctx, nil); err != nil {
-		return err
-	}
-	return fmt.Errorf("%w: the guest was stopped by an earlier deadline", wowrt.ErrCanceled)
-}
-
 // ctxError is the typed error of a call whose ctx ended (wrapping cause when
 // not nil), or nil while ctx is live.
 func ctxError(ctx context.Context, cause error) error {
