@@ -1,6 +1,7 @@
 package wasmbin
 
 import (
+	"cmp"
 	"encoding/binary"
 	"slices"
 )
@@ -46,26 +47,14 @@ func MergeDataSegments(wasm []byte) (out []byte, ok bool) {
 	if di < 0 {
 		return wasm, false
 	}
-	segs, ok := parseActiveSegments(secs[di].body)
+	segs, ok := sortedSegments(secs[di].body)
 	if !ok || len(segs) < 2 {
 		return wasm, false
 	}
-	slices.SortStableFunc(segs, func(a, b segment) int {
-		switch {
-		case a.offset < b.offset:
-			return -1
-		case a.offset > b.offset:
-			return 1
-		}
-		return 0
-	})
 	merged := make([]segment, 0, 16)
 	var buf []byte
 	start, end := segs[0].offset, uint64(segs[0].offset)
 	for _, s := range segs {
-		if uint64(s.offset) < end {
-			return wasm, false // overlap: application order would matter
-		}
 		if gap := uint64(s.offset) - end; gap > MaxMergeGap {
 			merged = append(merged, segment{offset: start, data: buf})
 			buf, start = nil, s.offset
@@ -115,6 +104,26 @@ func parseActiveSegments(b []byte) ([]segment, bool) {
 		segs = append(segs, segment{offset: uint32(off), data: data})
 	}
 	return segs, r.err == nil && len(r.b) == 0
+}
+
+// sortedSegments parses a data section's active segments (see
+// parseActiveSegments) and sorts them by offset. It reports false when two
+// overlap: then the order they are applied in matters, and rewriting them
+// could change the memory.
+func sortedSegments(body []byte) ([]segment, bool) {
+	segs, ok := parseActiveSegments(body)
+	if !ok {
+		return nil, false
+	}
+	slices.SortStableFunc(segs, func(a, b segment) int { return cmp.Compare(a.offset, b.offset) })
+	var end uint64
+	for _, s := range segs {
+		if uint64(s.offset) < end {
+			return nil, false
+		}
+		end = uint64(s.offset) + uint64(len(s.data))
+	}
+	return segs, true
 }
 
 // s32 decodes a signed LEB128 i32.

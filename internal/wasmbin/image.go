@@ -48,26 +48,12 @@ func DataImage(wasm []byte) (image, stripped []byte, ok bool) {
 	if di < 0 || memories != 1 {
 		return nil, nil, false
 	}
-	segs, ok := parseActiveSegments(secs[di].body)
+	segs, ok := sortedSegments(secs[di].body)
 	if !ok || len(segs) == 0 {
 		return nil, nil, false
 	}
-	slices.SortStableFunc(segs, func(a, b segment) int {
-		switch {
-		case a.offset < b.offset:
-			return -1
-		case a.offset > b.offset:
-			return 1
-		}
-		return 0
-	})
-	var end uint64
-	for _, s := range segs {
-		if uint64(s.offset) < end {
-			return nil, nil, false // overlap
-		}
-		end = uint64(s.offset) + uint64(len(s.data))
-	}
+	last := segs[len(segs)-1]
+	end := uint64(last.offset) + uint64(len(last.data))
 	if end == 0 || end > uint64(minPages)*65536 {
 		return nil, nil, false
 	}
