@@ -83,16 +83,25 @@ func (c *Capture) Fd() int { return int(c.f.Fd()) }
 // Input returns a memfd holding b, positioned at its start, for an engine
 // that reads stdin from a descriptor. The caller closes it.
 func Input(name string, b []byte) (*os.File, error) {
-	fd, err := unix.MemfdCreate(name, unix.MFD_CLOEXEC)
+	f, err := create(name, unix.MFD_CLOEXEC, b)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// create returns a memfd made with flags and holding b.
+func create(name string, flags int, b []byte) (*os.File, error) {
+	fd, err := unix.MemfdCreate(name, flags)
 	if err != nil {
 		return nil, fmt.Errorf("%s: memfd_create: %w", name, err)
 	}
 	f := os.NewFile(uintptr(fd), name)
 	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return nil, err
-	}
-	if _, err := f.Seek(0, 0); err != nil {
 		f.Close()
 		return nil, err
 	}
@@ -104,13 +113,8 @@ func Input(name string, b []byte) (*os.File, error) {
 // or shrink it: what was verified or prepared is what gets mapped. The
 // caller closes it.
 func Sealed(name string, b []byte, size int64) (*os.File, error) {
-	fd, err := unix.MemfdCreate(name, unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+	f, err := create(name, unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING, b)
 	if err != nil {
-		return nil, fmt.Errorf("%s: memfd_create: %w", name, err)
-	}
-	f := os.NewFile(uintptr(fd), name)
-	if _, err := f.Write(b); err != nil {
-		f.Close()
 		return nil, err
 	}
 	if size > int64(len(b)) {
