@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync/atomic"
 	"time"
 )
@@ -35,10 +36,7 @@ type instance struct {
 }
 
 func newInstance(m *module, cfg *instanceConfig) (*instance, error) {
-	i := &instance{m: m, cfg: cfg, env: cfg.envList(), args: cfg.args}
-	for _, c := range m.needs {
-		i.blocking = i.blocking || c == CapNet
-	}
+	i := &instance{m: m, cfg: cfg, env: cfg.envList(), args: cfg.args, blocking: slices.Contains(m.needs, CapNet)}
 	if len(i.args) == 0 {
 		i.args = []string{"action"}
 	}
