@@ -3,6 +3,7 @@ package wasmbin
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 )
 
 // The exports Instrument adds. Guests cannot see exports; the names only
@@ -114,25 +115,15 @@ func Instrument(wasm []byte) (*Instrumented, error) {
 	global := countdown + 1
 	check := appendCheck(nil, countdown, global)
 
-	out := make([]section, 0, len(secs)+2)
+	out := make([]section, 0, len(secs)+3)
 	for i, s := range secs {
-		if !hasMemory && s.id != 0 && sectionAfterMemories(s.id) {
-			out = append(out, section{id: sectionMemory, body: []byte{1, 0x00, 0x00}}) // (memory 0)
-			hasMemory = true
-		}
-		if !hasGlobal && s.id != 0 && sectionAfterGlobals(s.id) {
-			out = append(out, section{id: sectionGlobal, body: appendGlobal(nil, 0)})
-			hasGlobal = true
-		}
-		if !hasExport && s.id != 0 && sectionAfterExports(s.id) {
-			out = append(out, section{id: sectionExport, body: appendExports(nil, 0, global, start >= 0, startFunc)})
-			hasExport = true
-		}
 		switch {
 		case i == start:
 			continue
 		case s.id == sectionGlobal:
-			s.body = appendGlobal(s.body, globals)
+			r := &reader{b: s.body}
+			r.u32()
+			s.body = appendGlobal(r.b, globals)
 		case s.id == sectionExport:
 			r := &reader{b: s.body}
 			n := r.u32()
@@ -145,13 +136,13 @@ func Instrument(wasm []byte) (*Instrumented, error) {
 		out = append(out, s)
 	}
 	if !hasMemory {
-		out = append(out, section{id: sectionMemory, body: []byte{1, 0x00, 0x00}})
+		out = insertSection(out, section{id: sectionMemory, body: []byte{1, 0x00, 0x00}}, sectionAfterMemories) // (memory 0)
 	}
 	if !hasGlobal {
-		out = append(out, section{id: sectionGlobal, body: appendGlobal(nil, 0)})
+		out = insertSection(out, section{id: sectionGlobal, body: appendGlobal(nil, 0)}, sectionAfterGlobals)
 	}
 	if !hasExport {
-		out = append(out, section{id: sectionExport, body: appendExports(nil, 0, global, start >= 0, startFunc)})
+		out = insertSection(out, section{id: sectionExport, body: appendExports(nil, 0, global, start >= 0, startFunc)}, sectionAfterExports)
 	}
 	return &Instrumented{Wasm: assemble(out), Start: start >= 0}, nil
 }
@@ -171,6 +162,16 @@ func appendCheck(b []byte, countdown, stop uint32) []byte {
 	b = get(b, stop)
 	b = append(b, 0x04, 0x40, 0x00, 0x0b) // if unreachable end
 	return append(b, 0x0b)                // end
+}
+
+// insertSection inserts s before the first section that must follow it
+// (follows reports those ids), or at the end.
+func insertSection(secs []section, s section, follows func(id byte) bool) []section {
+	i := slices.IndexFunc(secs, func(x section) bool { return x.id != 0 && follows(x.id) })
+	if i < 0 {
+		return append(secs, s)
+	}
+	return slices.Insert(secs, i, s)
 }
 
 // sectionAfterMemories reports whether a section of id comes after the
@@ -195,15 +196,9 @@ func sectionAfterExports(id byte) bool {
 	return id != sectionExport && sectionAfterGlobals(id)
 }
 
-// appendGlobal returns a global section body: the entries of body (after
-// its count of n; none when body is nil) and the countdown and stop globals.
-func appendGlobal(body []byte, n uint32) []byte {
-	var entries []byte
-	if body != nil {
-		r := &reader{b: body}
-		r.u32()
-		entries = r.b
-	}
+// appendGlobal returns a global section body: n entries from entries, then
+// the countdown and stop globals.
+func appendGlobal(entries []byte, n uint32) []byte {
 	out := binary.AppendUvarint(nil, uint64(n)+2)
 	out = append(out, entries...)
 	out = append(out, 0x7f, 0x01, 0x41) // countdown: mut i32 = YieldEvery
