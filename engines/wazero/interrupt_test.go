@@ -12,7 +12,8 @@ import (
 )
 
 // TestInterruptStartSection: a start section that never returns runs
-// under the instantiation's deadline, on both wazero engines.
+// under the instantiation's deadline, on both wazero engines; only the
+// compiler needs it moved to an export for that.
 func TestInterruptStartSection(t *testing.T) {
 	for _, interp := range []bool{false, true} {
 		t.Run(map[bool]string{false: "compiler", true: "interpreter"}[interp], func(t *testing.T) {
@@ -22,7 +23,9 @@ func TestInterruptStartSection(t *testing.T) {
 			defer e.Close(ctx)
 			em, err := e.Compile(ctx, wat.Module("startloop"))
 			require.NoError(t, err)
-			assert.True(t, em.(*module).start, "the start section must be moved to an export")
+			// The compiler's start section is moved to an export; the
+			// interpreter runs it inside wazero's instantiation.
+			assert.Equal(t, !interp, em.(*module).start, "the compiler's start section must be moved to an export")
 			dctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 			defer cancel()
 			_, err = em.Instantiate(dctx, &wowrt.SandboxConfig{MemoryLimitPages: 16})
