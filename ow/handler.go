@@ -234,7 +234,7 @@ func (h *Handler) serveInit(w http.ResponseWriter, r *http.Request, id string) {
 		return
 	}
 	var req InitRequest
-	err = unmarshal(buf.Bytes(), &req, "/init")
+	err = decodeInit(buf.Bytes(), &req)
 	h.bodies.put(buf)
 	if err != nil {
 		writeError(w, err)

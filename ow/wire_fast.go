@@ -1,9 +1,11 @@
 package ow
 
 import (
+	"bytes"
 	"encoding/json"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wowrt/wow/internal/jsonscan"
 )
@@ -77,13 +79,13 @@ func setRunField(req *RunRequest, key []byte, v []byte) bool {
 	case "api_key":
 		dst, k = &req.APIKey, internAPIKey
 	default:
-		return json.Valid(v) // ignored, as encoding/json does
+		return ignored(key, v, runFields)
 	}
 	if string(v) == "null" {
 		return true
 	}
-	b, end, ok := jsonscan.PlainString(v, 0)
-	if !ok || end != len(v) {
+	b, ok := plainString(v)
+	if !ok {
 		return false
 	}
 	if k >= 0 {
@@ -135,4 +137,90 @@ func parseMillis(v []byte) (int64, bool) {
 		n = -n
 	}
 	return n, true
+}
+
+// decodeInit parses an /init body into req, by hand for the common shape
+// (as decodeRun): the action code, often megabytes of base64, is then
+// scanned once instead of through encoding/json's reflection.
+func decodeInit(data []byte, req *InitRequest) error {
+	if fastDecodeInit(data, req) {
+		return nil
+	}
+	*req = InitRequest{}
+	return unmarshal(data, req, "/init")
+}
+
+// fastDecodeInit reports whether it fully and validly parsed data.
+func fastDecodeInit(data []byte, req *InitRequest) bool {
+	return jsonscan.Object(data, func(key, v []byte) bool {
+		if string(key) != "value" {
+			return ignored(key, v, initFields)
+		}
+		if string(v) == "null" {
+			return true
+		}
+		return jsonscan.Object(v, func(key, v []byte) bool { return setInitField(&req.Value, key, v) })
+	})
+}
+
+// The JSON keys of RunRequest and of InitRequest with InitValue.
+var (
+	runFields  = []string{"value", "namespace", "action_name", "action_version", "activation_id", "transaction_id", "deadline", "api_host", "api_key"}
+	initFields = []string{"value", "name", "main", "code", "binary", "env", "annotations"}
+)
+
+// ignored reports whether the fast path may skip an unknown member: it must
+// be valid JSON, and not a key encoding/json would match to a field with
+// another case ("Value"), which the fallback then decodes.
+func ignored(key, v []byte, fields []string) bool {
+	for _, f := range fields {
+		if bytes.EqualFold(key, []byte(f)) {
+			return false
+		}
+	}
+	return json.Valid(v)
+}
+
+// plainString returns the contents of v, a whole JSON string without
+// escapes, when it is valid UTF-8 (encoding/json would replace bad bytes).
+func plainString(v []byte) ([]byte, bool) {
+	b, end, ok := jsonscan.PlainString(v, 0)
+	return b, ok && end == len(v) && utf8.Valid(b)
+}
+
+// setInitField stores one member of an /init "value".
+func setInitField(iv *InitValue, key, v []byte) bool {
+	var dst *string
+	switch string(key) {
+	case "name":
+		dst = &iv.Name
+	case "main":
+		dst = &iv.Main
+	case "code":
+		dst = &iv.Code
+	case "binary":
+		switch string(v) {
+		case "true":
+			iv.Binary = true
+		case "false", "null":
+			iv.Binary = false
+		default:
+			return false
+		}
+		return true
+	case "env":
+		return json.Unmarshal(v, &iv.Env) == nil // merges a repeated key, as the fallback
+	case "annotations":
+		return json.Unmarshal(v, &iv.Annotations) == nil
+	default:
+		return ignored(key, v, initFields)
+	}
+	if string(v) == "null" {
+		return true
+	}
+	b, ok := plainString(v)
+	if ok {
+		*dst = string(b)
+	}
+	return ok
 }

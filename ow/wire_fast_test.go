@@ -37,3 +37,45 @@ func TestDecodeRunMatchesEncodingJSON(t *testing.T) {
 		assert.Equal(t, want, got, "%s", in)
 	}
 }
+
+// TestDecodeInitMatchesEncodingJSON: as for /run, the /init fast path
+// decodes exactly as encoding/json does and rejects what it rejects.
+func TestDecodeInitMatchesEncodingJSON(t *testing.T) {
+	inputs := []string{
+		`{}`, `{"value":null}`, `{"value":{}}`,
+		`{"value":{"name":"a","main":"main","code":"AGFzbQEAAAA=","binary":true}}`,
+		`{"value":{"name":"❄","code":"AGFzbQ","binary":false,"env":{"A":"1","B":2,"C":null},"annotations":{"dir":"/tmp","net_access":true}}}`,
+		`{"value":{"code":"x","env":{"A":"1"},"env":{"B":"2"}}}`, `{"value":{"code":"x"},"value":{"name":"n"}}`,
+		`{"value":{"code":"with \"escape\""}}`, `{"value":{"code":null,"name":null,"binary":null}}`,
+		`{"value":{"code":"x","unknown":[1,{"y":"z"}]},"other":{"deep":true}}`,
+		`{"Value":{"code":"x"}}`, `{"value":{"Code":"x","NAME":"n"}}`, `{"value":{"code":"bad \xff utf8"}}`,
+		` { "value" : { "code" : "spaced" } } `, `{"value":{"env":{"K":"\u00e9"}}}`,
+		// invalid
+		``, `null`, `[]`, `{"value":5}`, `{"value":{"binary":"true"}}`, `{"value":{"code":5}}`,
+		`{"value":{"env":[1]}}`, `{"value":{"annotations":"x"}}`, `{"value":{"code":"x"}`, `{"value":{"code":"x"}} x`,
+		`{"value":{"code":"x","y":tru}}`, "{\"value\":{\"code\":\"tab\there\"}}",
+	}
+	for _, in := range inputs {
+		var want InitRequest
+		wantErr := json.Unmarshal([]byte(in), &want)
+		var got InitRequest
+		gotErr := decodeInit([]byte(in), &got)
+		if wantErr != nil {
+			assert.Error(t, gotErr, "%s", in)
+			continue
+		}
+		if !assert.NoError(t, gotErr, "%s", in) {
+			continue
+		}
+		assert.Equal(t, want, got, "%s", in)
+	}
+}
+
+// TestDecodeInitFastPath: what OpenWhisk sends takes the fast path.
+func TestDecodeInitFastPath(t *testing.T) {
+	body := `{"value":{"name":"/guest/a","main":"main","binary":true,"code":"AGFzbQEAAAA=","env":{"K":"v"},"annotations":{"net_access":true}}}`
+	var req InitRequest
+	assert.True(t, fastDecodeInit([]byte(body), &req))
+	assert.Equal(t, "AGFzbQEAAAA=", req.Value.Code)
+	assert.Equal(t, map[string]any{"net_access": true}, req.Value.Annotations)
+}
