@@ -1,7 +1,6 @@
 package runtime
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -40,9 +39,7 @@ func numericArgs(in []byte, types []ValueType) ([]uint64, error) {
 	var p struct {
 		Args []json.Number `json:"args"`
 	}
-	dec := json.NewDecoder(bytes.NewReader(in))
-	dec.UseNumber()
-	if err := dec.Decode(&p); err != nil {
+	if err := json.Unmarshal(in, &p); err != nil {
 		return nil, wrapf(ErrInvalidInput, `numeric action params must be {"args": [numbers...]}: %v`, err)
 	}
 	if len(p.Args) != len(types) {

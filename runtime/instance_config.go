@@ -48,7 +48,9 @@ type InstanceConfig interface {
 }
 
 type instanceConfig struct {
-	env    map[string]string
+	env map[string]string
+	// envs is env rendered as sorted "KEY=value" entries.
+	envs   []string
 	main   string
 	stdout io.Writer
 	stderr io.Writer
@@ -63,53 +65,56 @@ func NewInstanceConfig() InstanceConfig {
 	return &instanceConfig{stdout: io.Discard, stderr: io.Discard, caps: map[Capability]bool{CapClock: true}}
 }
 
-func (c *instanceConfig) clone() *instanceConfig {
+// with returns a shallow copy of c. The maps and slices of a config are
+// never written after it is returned, so copies share them until a With
+// method replaces one: the per-instantiation WithStdout and WithStderr
+// copy nothing else.
+func (c *instanceConfig) with() *instanceConfig {
 	n := *c
-	n.env = maps.Clone(c.env)
-	n.caps = maps.Clone(c.caps)
-	n.dirs = slices.Clone(c.dirs)
-	n.args = slices.Clone(c.args)
 	return &n
 }
 
 func (c *instanceConfig) WithEnv(env map[string]string) InstanceConfig {
-	n := c.clone()
+	n := c.with()
+	n.env = maps.Clone(c.env)
 	if n.env == nil {
 		n.env = map[string]string{}
 	}
 	maps.Copy(n.env, env)
+	n.envs = renderEnv(n.env)
 	return n
 }
 
 func (c *instanceConfig) WithMain(name string) InstanceConfig {
-	n := c.clone()
+	n := c.with()
 	n.main = name
 	return n
 }
 
 func (c *instanceConfig) WithStdout(w io.Writer) InstanceConfig {
-	n := c.clone()
+	n := c.with()
 	n.stdout = orDiscard(w)
 	return n
 }
 
 func (c *instanceConfig) WithStderr(w io.Writer) InstanceConfig {
-	n := c.clone()
+	n := c.with()
 	n.stderr = orDiscard(w)
 	return n
 }
 
 func (c *instanceConfig) WithDir(m DirMount) InstanceConfig {
-	n := c.clone()
+	n := c.with()
 	if m.GuestPath == "" {
 		m.GuestPath = m.HostPath
 	}
-	n.dirs = append(n.dirs, m)
+	n.dirs = append(slices.Clip(c.dirs), m)
 	return n
 }
 
 func (c *instanceConfig) WithCapabilities(caps ...Capability) InstanceConfig {
-	n := c.clone()
+	n := c.with()
+	n.caps = maps.Clone(c.caps)
 	for _, cp := range caps {
 		n.caps[cp] = true
 	}
@@ -117,8 +122,8 @@ func (c *instanceConfig) WithCapabilities(caps ...Capability) InstanceConfig {
 }
 
 func (c *instanceConfig) WithArgs(args ...string) InstanceConfig {
-	n := c.clone()
-	n.args = args
+	n := c.with()
+	n.args = slices.Clone(args)
 	return n
 }
 
@@ -129,12 +134,15 @@ func orDiscard(w io.Writer) io.Writer {
 	return w
 }
 
-// envList renders the configured env as sorted "KEY=value" entries.
-func (c *instanceConfig) envList() []string {
-	keys := slices.Sorted(maps.Keys(c.env))
+// envList returns the configured env as sorted "KEY=value" entries, shared:
+// callers must not modify it.
+func (c *instanceConfig) envList() []string { return c.envs }
+
+func renderEnv(env map[string]string) []string {
+	keys := slices.Sorted(maps.Keys(env))
 	out := make([]string, 0, len(keys))
 	for _, k := range keys {
-		out = append(out, k+"="+c.env[k])
+		out = append(out, k+"="+env[k])
 	}
 	return out
 }

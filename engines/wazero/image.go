@@ -19,6 +19,9 @@ const minImage = 256 << 10
 // copying the segments into fresh memory at each instantiation — the bulk
 // of a Go action's instantiation. Otherwise wasm itself and no image.
 func split(wasm []byte) (compile, image []byte) {
+	if len(wasm) < minImage || !imagesSupported {
+		return wasm, nil // its segments hold less than minImage bytes
+	}
 	img, stripped, ok := wasmbin.DataImage(wasm)
 	if !ok || len(img) < minImage || !imagesSupported {
 		return wasm, nil
