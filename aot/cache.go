@@ -2,7 +2,6 @@ package aot
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -22,6 +21,10 @@ import (
 
 // DefaultCacheMaxBytes bounds a Cache's directory by default: 4 GiB.
 const DefaultCacheMaxBytes = 4 << 30
+
+// cacheFormat versions the entries' layout (the .mac file): entries of
+// another format are never found, and age out by eviction.
+const cacheFormat = 2
 
 // cacheKeyFile is the per-directory MAC key, readable by its owner only.
 const cacheKeyFile = "cache.key"
@@ -52,7 +55,7 @@ type CacheStats struct {
 type Cache struct {
 	dir string
 	max int64
-	key []byte
+	mac *cacheMAC
 	log *slog.Logger
 
 	evictMu                        sync.Mutex
@@ -82,7 +85,11 @@ func OpenCache(dir string, opts CacheOptions) (*Cache, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compile cache: %w", err)
 	}
-	return &Cache{dir: dir, max: opts.MaxBytes, key: key, log: opts.Logger}, nil
+	mac, err := newCacheMAC(key)
+	if err != nil {
+		return nil, fmt.Errorf("compile cache: %w", err)
+	}
+	return &Cache{dir: dir, max: opts.MaxBytes, mac: mac, log: opts.Logger}, nil
 }
 
 // cacheKey reads the directory's key, creating it if there is none.
@@ -131,18 +138,9 @@ func (c *Cache) Stats() CacheStats {
 // target.
 func entryName(wasmSum [sha256.Size]byte, t Target) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "wow-cache-%d\x00%x\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s", FormatVersion, wasmSum,
+	fmt.Fprintf(h, "wow-cache-%d-%d\x00%x\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s", cacheFormat, FormatVersion, wasmSum,
 		t.Engine, t.EngineVersion, t.GOOS, t.GOARCH, t.Config, strings.Join(t.CPUFeatures, ","))
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-// mac authenticates an entry's native bytes under its name.
-func (c *Cache) mac(name string, native []byte) []byte {
-	d := Digest(native)
-	h := hmac.New(sha256.New, c.key)
-	h.Write([]byte(name))
-	h.Write(d[:])
-	return h.Sum(nil)
 }
 
 // Module returns wasm compiled on rt (wasmSum is its SHA-256): loaded from
@@ -188,20 +186,12 @@ func (c *Cache) load(ctx context.Context, rt runtime.Runtime, name string) (runt
 	if err != nil {
 		return nil, err
 	}
-	native, err := os.ReadFile(c.path(name, ".bin"))
-	if err != nil {
-		return nil, err
-	}
-	if !hmac.Equal(mac, c.mac(name, native)) {
-		return nil, errors.New("MAC does not verify (corrupt or tampered)")
-	}
-	// Load the bytes just verified, never the file, which could change:
-	// an engine that maps files gets a sealed in-memory copy.
-	m, err := loadVerified(ctx, rt, native)
-	if err != nil {
-		return nil, fmt.Errorf("engine refused the entry: %w", err)
-	}
-	return m, nil
+	return loadEntry(ctx, rt, c.path(name, ".bin"), func(native []byte) error {
+		if !c.mac.verify(name, native, mac) {
+			return errors.New("MAC does not verify (corrupt or tampered)")
+		}
+		return nil
+	})
 }
 
 // store writes an entry: the native bytes, then their MAC, each atomically.
@@ -211,7 +201,7 @@ func (c *Cache) store(name string, native []byte) error {
 	if err := writeAtomic(c.path(name, ".bin"), native); err != nil {
 		return err
 	}
-	if err := writeAtomic(c.path(name, ".mac"), c.mac(name, native)); err != nil {
+	if err := writeAtomic(c.path(name, ".mac"), c.mac.sum(name, native)); err != nil {
 		return err
 	}
 	c.evict(name)
@@ -224,7 +214,7 @@ func writeAtomic(path string, b []byte) error {
 		return err
 	}
 	_, err = f.Write(b)
-	err = errors.Join(err, f.Chmod(0o600), f.Close())
+	err = errors.Join(err, f.Chmod(0o400), f.Close()) // never written in place
 	if err == nil {
 		err = os.Rename(f.Name(), path)
 	}
@@ -283,4 +273,12 @@ func (c *Cache) evict(keep string) {
 		c.evicted.Add(1)
 		total -= e.size
 	}
+}
+
+// loadRefused marks an engine's refusal of a verified entry.
+func loadRefused(m runtime.Module, err error) (runtime.Module, error) {
+	if err != nil {
+		return nil, fmt.Errorf("engine refused the entry: %w", err)
+	}
+	return m, nil
 }

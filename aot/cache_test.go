@@ -13,6 +13,7 @@ import (
 	"github.com/wowrt/wow/aot"
 	"github.com/wowrt/wow/ow/examples/c"
 	"github.com/wowrt/wow/ow/examples/wat"
+	"github.com/wowrt/wow/runtime"
 )
 
 func entries(t *testing.T, dir, ext string) []string {
@@ -60,24 +61,45 @@ func TestCacheRestart(t *testing.T) {
 }
 
 func TestCacheCorruptEntry(t *testing.T) {
+	for _, engine := range benchEngines { // wasmtime maps entries in place
+		t.Run(engine, func(t *testing.T) { testCacheCorruptEntry(t, engine) })
+	}
+}
+
+func testCacheCorruptEntry(t *testing.T, engine string) {
 	ctx := context.Background()
 	add := c.Module("add")
 	sum := sha256.Sum256(add)
+	open := func(t *testing.T) runtime.Runtime {
+		rt, err := runtime.Open(ctx, engine, nil)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = rt.Close(ctx) })
+		return rt
+	}
 	for _, tc := range []struct {
 		name   string
 		ext    string
 		damage func([]byte) []byte
+		mode   os.FileMode
+		// mapped: only engines that map entries in place check the mode.
+		mapped bool
 	}{
-		{"FlippedNative", ".bin", func(b []byte) []byte { b[len(b)/2] ^= 1; return b }},
-		{"TruncatedNative", ".bin", func(b []byte) []byte { return b[:len(b)-7] }},
-		{"EmptyNative", ".bin", func([]byte) []byte { return nil }},
-		{"FlippedMAC", ".mac", func(b []byte) []byte { b[0] ^= 1; return b }},
+		{name: "FlippedNative", ext: ".bin", damage: func(b []byte) []byte { b[len(b)/2] ^= 1; return b }},
+		{name: "TruncatedNative", ext: ".bin", damage: func(b []byte) []byte { return b[:len(b)-7] }},
+		{name: "EmptyNative", ext: ".bin", damage: func([]byte) []byte { return nil }},
+		{name: "FlippedNonce", ext: ".mac", damage: func(b []byte) []byte { b[0] ^= 1; return b }},
+		{name: "FlippedTag", ext: ".mac", damage: func(b []byte) []byte { b[len(b)-1] ^= 1; return b }},
+		{name: "ShortMAC", ext: ".mac", damage: func(b []byte) []byte { return b[:32] }},
+		{name: "WritableByOthers", ext: ".bin", damage: func(b []byte) []byte { return b }, mode: 0o666, mapped: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			rt := open(t)
+			if tc.mapped && !runtime.LoadsFilesInPlace(rt) {
+				t.Skipf("%s reads entries into memory: the file's mode does not matter", engine)
+			}
 			dir := t.TempDir()
 			cache, err := aot.OpenCache(dir, aot.CacheOptions{})
 			require.NoError(t, err)
-			rt := openRT(t, nil)
 			m, _, err := cache.Module(ctx, rt, add, sum)
 			require.NoError(t, err)
 			require.NoError(t, m.Close(ctx))
@@ -85,9 +107,13 @@ func TestCacheCorruptEntry(t *testing.T) {
 			require.Len(t, files, 1)
 			b, err := os.ReadFile(files[0])
 			require.NoError(t, err)
+			require.NoError(t, os.Chmod(files[0], 0o600))
 			require.NoError(t, os.WriteFile(files[0], tc.damage(b), 0o600))
+			if tc.mode != 0 {
+				require.NoError(t, os.Chmod(files[0], tc.mode))
+			}
 
-			m, hit, err := cache.Module(ctx, openRT(t, nil), add, sum)
+			m, hit, err := cache.Module(ctx, open(t), add, sum)
 			require.NoError(t, err)
 			require.False(t, hit, "a damaged entry is never loaded")
 			addWorks(t, m)
@@ -95,9 +121,10 @@ func TestCacheCorruptEntry(t *testing.T) {
 			require.Equal(t, aot.CacheStats{Misses: 2, Corrupt: 1}, cache.Stats())
 
 			// It was rewritten: the next load hits.
-			m, hit, err = cache.Module(ctx, openRT(t, nil), add, sum)
+			m, hit, err = cache.Module(ctx, open(t), add, sum)
 			require.NoError(t, err)
 			require.True(t, hit)
+			addWorks(t, m)
 			require.NoError(t, m.Close(ctx))
 		})
 	}
