@@ -148,18 +148,9 @@ func entryName(wasmSum [sha256.Size]byte, t Target) string {
 // rt.Precompile, stored and loaded. On engines that cannot precompile it
 // compiles and stores nothing.
 func (c *Cache) Module(ctx context.Context, rt runtime.Runtime, wasm []byte, wasmSum [sha256.Size]byte) (m runtime.Module, hit bool, err error) {
-	name := entryName(wasmSum, TargetOf(rt))
-	m, err = c.load(ctx, rt, name)
+	m, err = c.Lookup(ctx, rt, wasmSum)
 	if err == nil {
-		c.hits.Add(1)
-		now := time.Now()
-		_ = os.Chtimes(c.path(name, ".bin"), now, now)
 		return m, true, nil
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		c.corrupt.Add(1)
-		c.log.Warn("compile cache: discarding an entry", "entry", name, "err", err)
-		c.remove(name)
 	}
 	c.misses.Add(1)
 	native, err := rt.Precompile(ctx, wasm)
@@ -170,11 +161,45 @@ func (c *Cache) Module(ctx context.Context, rt runtime.Runtime, wasm []byte, was
 	if err != nil {
 		return nil, false, err
 	}
-	if err := c.store(name, native); err != nil {
-		c.log.Warn("compile cache: cannot store an entry", "entry", name, "err", err)
+	if err := c.Store(rt, wasmSum, native); err != nil {
+		c.log.Warn("compile cache: cannot store an entry", "err", err)
 	}
-	m, err = rt.Load(ctx, native)
+	m, err = loadVerified(ctx, rt, native)
 	return m, false, err
+}
+
+// Lookup returns the module whose wasm has SHA-256 wasmSum, loaded on rt
+// from a valid entry, or an error wrapping fs.ErrNotExist when there is
+// none. An entry that does not verify or that the engine refuses is
+// discarded (and counted as corrupt).
+func (c *Cache) Lookup(ctx context.Context, rt runtime.Runtime, wasmSum [sha256.Size]byte) (runtime.Module, error) {
+	name := entryName(wasmSum, TargetOf(rt))
+	m, err := c.load(ctx, rt, name)
+	if err == nil {
+		c.hits.Add(1)
+		now := time.Now()
+		_ = os.Chtimes(c.path(name, ".bin"), now, now)
+		return m, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		c.corrupt.Add(1)
+		c.log.Warn("compile cache: discarding an entry", "entry", name, "err", err)
+		c.remove(name)
+		err = fmt.Errorf("%w (discarded: %v)", fs.ErrNotExist, err)
+	}
+	return nil, err
+}
+
+// Store adds native, rt's precompiled code (runtime.Runtime.Precompile) for
+// the module whose wasm has SHA-256 wasmSum, as for example a verified
+// artifact's native code: the next Lookup of that module on a runtime of
+// the same target loads it.
+func (c *Cache) Store(rt runtime.Runtime, wasmSum [sha256.Size]byte, native []byte) error {
+	name := entryName(wasmSum, TargetOf(rt))
+	if err := c.store(name, native); err != nil {
+		return fmt.Errorf("compile cache: store %s: %w", name, err)
+	}
+	return nil
 }
 
 func (c *Cache) path(name, ext string) string { return filepath.Join(c.dir, name+ext) }

