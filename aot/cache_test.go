@@ -81,7 +81,7 @@ func testCacheCorruptEntry(t *testing.T, engine string) {
 		ext    string
 		damage func([]byte) []byte
 		mode   os.FileMode
-		// mapped: only engines that map entries in place check the mode.
+		// mapped: only engines whose entries are mapped check the mode.
 		mapped bool
 	}{
 		{name: "FlippedNative", ext: ".bin", damage: func(b []byte) []byte { b[len(b)/2] ^= 1; return b }},
@@ -94,7 +94,7 @@ func testCacheCorruptEntry(t *testing.T, engine string) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rt := open(t)
-			if tc.mapped && !runtime.LoadsFilesInPlace(rt) {
+			if tc.mapped && !runtime.LoadsFilesInPlace(rt) && !runtime.LoadCopies(rt) {
 				t.Skipf("%s reads entries into memory: the file's mode does not matter", engine)
 			}
 			dir := t.TempDir()

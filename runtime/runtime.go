@@ -98,6 +98,16 @@ type FileLoader interface {
 	LoadFile(ctx context.Context, path string) (EngineModule, error)
 }
 
+// CopyingLoader is implemented by Loaders that keep no reference to the
+// artifact once Load returns (they copy what they keep), so that a caller
+// may hand them memory it unmaps afterwards, such as a mapped file.
+type CopyingLoader interface {
+	Loader
+	// LoadCopies reports whether Load copies; false makes the interface
+	// moot.
+	LoadCopies() bool
+}
+
 type runtime struct {
 	eng Engine
 	cfg Config
@@ -202,6 +212,17 @@ func (r *runtime) Load(ctx context.Context, artifact []byte) (Module, error) {
 		return nil, fmt.Errorf("load precompiled artifact: %w", err)
 	}
 	return r.newModule(ctx, em)
+}
+
+// LoadCopies reports whether rt's Load keeps no reference to the artifact
+// once it returns (its engine is a CopyingLoader that copies).
+func LoadCopies(rt Runtime) bool {
+	r, ok := rt.(*runtime)
+	if !ok {
+		return false
+	}
+	cl, ok := r.eng.(CopyingLoader)
+	return ok && cl.LoadCopies()
 }
 
 func (r *runtime) newModule(ctx context.Context, em EngineModule) (Module, error) {

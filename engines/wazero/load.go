@@ -175,6 +175,12 @@ func (e *engine) Load(ctx context.Context, b []byte) (wowrt.EngineModule, error)
 	return m, nil
 }
 
+// LoadCopies implements runtime.CopyingLoader: Load writes the cache entry
+// to a file and wazero decodes the wasm into structures of its own (it
+// copies function bodies, data and custom sections), and so does the data
+// image (wasmbin.DataImage). Nothing refers to the artifact afterwards.
+func (e *engine) LoadCopies() bool { return true }
+
 // loader is the engine's runtime for loading artifacts, on a file cache in
 // a private temporary directory where Load places entries for the time it
 // takes wazero to read them.
