@@ -33,7 +33,7 @@ func parse(wasm []byte) ([]section, error) {
 	if !bytes.HasPrefix(wasm, magic) {
 		return nil, fmt.Errorf("%w: bad magic or version", ErrMalformed)
 	}
-	var out []section
+	out := make([]section, 0, 16) // a module has at most 13 non-custom sections
 	b := wasm[len(magic):]
 	for len(b) > 0 {
 		id := b[0]
