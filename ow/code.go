@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io"
 	"path"
+	goruntime "runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // Default limits, following OpenWhisk's.
@@ -102,14 +105,66 @@ func decodeCode(code string, binary bool, main string, l Limits) (wasm, zipped [
 // decodeBase64 accepts padded and unpadded standard base64, ignoring
 // newlines (some clients wrap long lines).
 func decodeBase64(s string) ([]byte, error) {
-	if strings.ContainsAny(s, "\r\n") {
+	if strings.IndexByte(s, '\n') >= 0 || strings.IndexByte(s, '\r') >= 0 {
 		s = strings.NewReplacer("\r", "", "\n", "").Replace(s)
 	}
 	enc := base64.StdEncoding
 	if !strings.HasSuffix(s, "=") && len(s)%4 != 0 {
 		enc = base64.RawStdEncoding
 	}
-	return enc.DecodeString(s)
+	if len(s) < parallelBase64 {
+		return enc.DecodeString(s)
+	}
+	return decodeBase64Parallel(enc, s)
+}
+
+// parallelBase64 is the encoded size from which decoding is split across
+// the CPUs: a Go action's 4.4 MB of base64 take 3.5 ms on one core here.
+const parallelBase64 = 1 << 20
+
+// decodeBase64Parallel decodes s in chunks of a multiple of 4 characters,
+// concurrently: every chunk but the last must decode to exactly 3/4 of its
+// length, at a known place in the result. Anything else (padding or bad
+// bytes inside) is decoded again serially, for DecodeString's exact error.
+func decodeBase64Parallel(enc *base64.Encoding, s string) ([]byte, error) {
+	workers := goruntime.GOMAXPROCS(0)
+	chunk := (len(s)/workers + 3) &^ 3
+	out := make([]byte, enc.DecodedLen(len(s)))
+	ns := make([]int, workers)
+	var bad atomic.Bool
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := min(len(s), w*chunk), min(len(s), (w+1)*chunk)
+		last := w == workers-1
+		if last {
+			hi = len(s)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e := base64.StdEncoding
+			if last {
+				e = enc
+			}
+			// dst ends where the next chunk's begins: the decoder writes
+			// 8 bytes at a time while it has room.
+			start := lo / 4 * 3
+			n, err := e.Decode(out[start:min(len(out), start+e.DecodedLen(hi-lo))], []byte(s[lo:hi]))
+			if err != nil || (!last && n != (hi-lo)/4*3) {
+				bad.Store(true)
+			}
+			ns[w] = n
+		}()
+	}
+	wg.Wait()
+	if bad.Load() {
+		return enc.DecodeString(s)
+	}
+	n := 0
+	for _, k := range ns {
+		n += k
+	}
+	return out[:n], nil
 }
 
 // unzipModule extracts the action's module from a zip, enforcing the entry

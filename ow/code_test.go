@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"hash/crc32"
+	goruntime "runtime"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -136,4 +138,47 @@ func TestDeadlineJSON(t *testing.T) {
 	require.NoError(t, d.UnmarshalJSON([]byte(`""`)))
 	assert.True(t, d.IsZero())
 	assert.Error(t, d.UnmarshalJSON([]byte(`"tomorrow"`)))
+}
+
+// TestDecodeBase64Parallel: large codes are decoded in parallel chunks with
+// exactly the result and the error of a serial decode, including damage at
+// a chunk boundary (padding or a bad byte ending the first chunk).
+func TestDecodeBase64Parallel(t *testing.T) {
+	serial := func(s string) ([]byte, error) {
+		s = strings.NewReplacer("\r", "", "\n", "").Replace(s)
+		enc := base64.StdEncoding
+		if !strings.HasSuffix(s, "=") && len(s)%4 != 0 {
+			enc = base64.RawStdEncoding
+		}
+		return enc.DecodeString(s)
+	}
+	raw := make([]byte, parallelBase64+1000)
+	for i := range raw {
+		raw[i] = byte(i * 7)
+	}
+	padded := base64.StdEncoding.EncodeToString(raw)
+	boundary := (len(padded)/max(2, goruntime.GOMAXPROCS(0)) + 3) &^ 3 // the first chunk's end
+	inputs := map[string]string{
+		"padded":            padded,
+		"unpadded":          base64.RawStdEncoding.EncodeToString(raw[:len(raw)-1]),
+		"wrapped":           padded[:100] + "\n" + padded[100:200] + "\r\n" + padded[200:],
+		"bad byte":          padded[:len(padded)/3] + "*" + padded[len(padded)/3+1:],
+		"padding at chunk":  padded[:boundary-2] + "==" + padded[boundary:],
+		"bad at chunk end":  padded[:boundary-1] + "!" + padded[boundary:],
+		"bad at chunk head": padded[:boundary] + "!" + padded[boundary+1:],
+		"truncated":         padded[:len(padded)-1],
+	}
+	for name, in := range inputs {
+		want, wantErr := serial(in)
+		got, err := decodeBase64(in)
+		if wantErr != nil {
+			assert.Equal(t, wantErr, err, name)
+			continue
+		}
+		require.NoError(t, err, name)
+		assert.True(t, bytes.Equal(want, got), name)
+	}
+	got, err := decodeBase64(padded)
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(raw, got))
 }
