@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -245,6 +247,21 @@ func TestDigest(t *testing.T) {
 	require.NotEqual(t, aot.Digest(a), aot.Digest(b))
 	require.NotEqual(t, aot.Digest(a), aot.Digest(a[:len(a)-1]))
 	require.NotEqual(t, aot.Digest(nil), aot.Digest([]byte{0}))
+
+	// The documented construction: SHA-256 of the length and of each
+	// 1 MiB chunk's SHA-256, whatever the number of CPUs hashing.
+	for _, n := range []int{0, 1, 1 << 20, 5<<20 + 3} {
+		in := make([]byte, n)
+		for i := range in {
+			in[i] = byte(i * 31)
+		}
+		tree := binary.LittleEndian.AppendUint64(nil, uint64(n))
+		for off := 0; off < n; off += 1 << 20 {
+			leaf := sha256.Sum256(in[off:min(n, off+1<<20)])
+			tree = append(tree, leaf[:]...)
+		}
+		require.Equal(t, sha256.Sum256(tree), aot.Digest(in), "%d bytes", n)
+	}
 }
 
 func TestUnsupported(t *testing.T) {

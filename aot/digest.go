@@ -20,17 +20,17 @@ func Digest(b []byte) [sha256.Size]byte {
 	leaves := make([]byte, 8+n*sha256.Size)
 	binary.LittleEndian.PutUint64(leaves, uint64(len(b)))
 	workers := min(n, goruntime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < n; i += workers {
-				leaf := sha256.Sum256(b[i*digestChunk : min(len(b), (i+1)*digestChunk)])
-				copy(leaves[8+i*sha256.Size:], leaf[:])
-			}
-		}()
+	hash := func(w int) {
+		for i := w; i < n; i += workers {
+			leaf := sha256.Sum256(b[i*digestChunk : min(len(b), (i+1)*digestChunk)])
+			copy(leaves[8+i*sha256.Size:], leaf[:])
+		}
 	}
+	var wg sync.WaitGroup
+	for w := 1; w < workers; w++ {
+		wg.Go(func() { hash(w) })
+	}
+	hash(0) // on this goroutine: a small input starts none
 	wg.Wait()
 	return sha256.Sum256(leaves)
 }

@@ -46,7 +46,7 @@ func newModuleCache(rt wowrt.Runtime, m *metrics, disk *aot.Cache, key []byte, l
 // when the code came zipped), compiling it on a miss. The caller owns one
 // reference and must put it back.
 func (c *moduleCache) get(ctx context.Context, wasm, archive []byte) (*cachedModule, error) {
-	key := sha256.Sum256(wasm)
+	key := aot.Digest(wasm) // SHA-256 as a tree, hashed on every CPU
 	c.mu.Lock()
 	e, ok := c.entries[key]
 	if ok {
