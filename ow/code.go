@@ -68,13 +68,14 @@ var (
 // ErrTooLarge. Bytes that are neither a zip nor a .wasm are returned as they
 // are, for the engine to reject with a precise message.
 func DecodeCode(code string, binary bool, main string, l Limits) ([]byte, error) {
-	wasm, _, err := decodeCode(code, binary, main, l)
+	wasm, _, err := decodeCode([]byte(code), binary, main, l)
 	return wasm, err
 }
 
 // decodeCode is DecodeCode that also returns the zip the module came
-// from (nil when the code was not a zip).
-func decodeCode(code string, binary bool, main string, l Limits) (wasm, zipped []byte, err error) {
+// from (nil when the code was not a zip). What it returns never shares
+// memory with code, which may be a request buffer about to be reused.
+func decodeCode(code []byte, binary bool, main string, l Limits) (wasm, zipped []byte, err error) {
 	l = l.withDefaults()
 	var raw []byte
 	if binary {
@@ -87,7 +88,7 @@ func decodeCode(code string, binary bool, main string, l Limits) (wasm, zipped [
 			return nil, nil, fmt.Errorf("%w: the action code is not valid base64: %v", ErrBadRequest, err)
 		}
 	} else {
-		raw = []byte(code)
+		raw = bytes.Clone(code)
 	}
 	if int64(len(raw)) > l.MaxCodeBytes {
 		return nil, nil, fmt.Errorf("%w: the action code is %d bytes, the limit is %d", ErrTooLarge, len(raw), l.MaxCodeBytes)
@@ -104,18 +105,25 @@ func decodeCode(code string, binary bool, main string, l Limits) (wasm, zipped [
 
 // decodeBase64 accepts padded and unpadded standard base64, ignoring
 // newlines (some clients wrap long lines).
-func decodeBase64(s string) ([]byte, error) {
-	if strings.IndexByte(s, '\n') >= 0 || strings.IndexByte(s, '\r') >= 0 {
-		s = strings.NewReplacer("\r", "", "\n", "").Replace(s)
+func decodeBase64(b []byte) ([]byte, error) {
+	if bytes.IndexByte(b, '\n') >= 0 || bytes.IndexByte(b, '\r') >= 0 {
+		b = bytes.Map(func(r rune) rune {
+			if r == '\n' || r == '\r' {
+				return -1
+			}
+			return r
+		}, b)
 	}
 	enc := base64.StdEncoding
-	if !strings.HasSuffix(s, "=") && len(s)%4 != 0 {
+	if !bytes.HasSuffix(b, []byte("=")) && len(b)%4 != 0 {
 		enc = base64.RawStdEncoding
 	}
-	if len(s) < parallelBase64 {
-		return enc.DecodeString(s)
+	if len(b) < parallelBase64 {
+		out := make([]byte, enc.DecodedLen(len(b)))
+		n, err := enc.Decode(out, b)
+		return out[:n], err
 	}
-	return decodeBase64Parallel(enc, s)
+	return decodeBase64Parallel(enc, b)
 }
 
 // parallelBase64 is the encoded size from which decoding is split across
@@ -126,7 +134,7 @@ const parallelBase64 = 1 << 20
 // concurrently: every chunk but the last must decode to exactly 3/4 of its
 // length, at a known place in the result. Anything else (padding or bad
 // bytes inside) is decoded again serially, for DecodeString's exact error.
-func decodeBase64Parallel(enc *base64.Encoding, s string) ([]byte, error) {
+func decodeBase64Parallel(enc *base64.Encoding, s []byte) ([]byte, error) {
 	workers := goruntime.GOMAXPROCS(0)
 	chunk := (len(s)/workers + 3) &^ 3
 	out := make([]byte, enc.DecodedLen(len(s)))
@@ -149,7 +157,7 @@ func decodeBase64Parallel(enc *base64.Encoding, s string) ([]byte, error) {
 			// dst ends where the next chunk's begins: the decoder writes
 			// 8 bytes at a time while it has room.
 			start := lo / 4 * 3
-			n, err := e.Decode(out[start:min(len(out), start+e.DecodedLen(hi-lo))], []byte(s[lo:hi]))
+			n, err := e.Decode(out[start:min(len(out), start+e.DecodedLen(hi-lo))], s[lo:hi])
 			if err != nil || (!last && n != (hi-lo)/4*3) {
 				bad.Store(true)
 			}
@@ -158,7 +166,9 @@ func decodeBase64Parallel(enc *base64.Encoding, s string) ([]byte, error) {
 	}
 	wg.Wait()
 	if bad.Load() {
-		return enc.DecodeString(s)
+		out = out[:enc.DecodedLen(len(s))]
+		n, err := enc.Decode(out, s)
+		return out[:n], err
 	}
 	n := 0
 	for _, k := range ns {

@@ -170,7 +170,7 @@ func TestDecodeBase64Parallel(t *testing.T) {
 	}
 	for name, in := range inputs {
 		want, wantErr := serial(in)
-		got, err := decodeBase64(in)
+		got, err := decodeBase64([]byte(in))
 		if wantErr != nil {
 			assert.Equal(t, wantErr, err, name)
 			continue
@@ -178,7 +178,7 @@ func TestDecodeBase64Parallel(t *testing.T) {
 		require.NoError(t, err, name)
 		assert.True(t, bytes.Equal(want, got), name)
 	}
-	got, err := decodeBase64(padded)
+	got, err := decodeBase64([]byte(padded))
 	require.NoError(t, err)
 	assert.True(t, bytes.Equal(raw, got))
 }

@@ -234,15 +234,21 @@ func (h *Handler) serveInit(w http.ResponseWriter, r *http.Request, id string) {
 		return
 	}
 	var req InitRequest
-	err = decodeInit(buf.Bytes(), &req)
-	h.bodies.put(buf)
-	if err != nil {
+	if err = decodeInit(buf.Bytes(), &req); err != nil {
+		h.bodies.put(buf)
 		writeError(w, err)
 		return
 	}
+	// The decoded request refers to buf until its code is decoded.
 	err = h.load(r.Context(), id, func() (*runtime.InitPayload, error) {
-		return req.Value.Payload(h.limits)
+		p, err := req.Value.Payload(h.limits)
+		h.bodies.put(buf)
+		buf = nil
+		return p, err
 	})
+	if buf != nil { // load failed before it asked for the payload
+		h.bodies.put(buf)
+	}
 	if err != nil {
 		writeError(w, err)
 		return

@@ -32,6 +32,11 @@ type InitValue struct {
 	// Annotations are the invoker fork's annotations: "dir" (a host
 	// directory to preopen) and "net_access" (bool).
 	Annotations map[string]any `json:"annotations,omitempty"`
+
+	// code, when set, is Code as the handler's decoder found it in the
+	// request body (it stands for Code, which is then empty): megabytes
+	// of base64 are decoded from there, never copied into a string.
+	code []byte
 }
 
 // RunRequest is the body of POST /run (and /{id}/run).
@@ -120,10 +125,14 @@ func (r *RunRequest) Payload(apiHost string) *runtime.RunPayload {
 // Payload decodes the code (see [DecodeCode]) and converts the wire form to
 // the runtime's payload. An empty Code is ErrNoCode.
 func (v *InitValue) Payload(l Limits) (*runtime.InitPayload, error) {
-	if v.Code == "" {
+	raw := v.code
+	if raw == nil {
+		raw = []byte(v.Code)
+	}
+	if len(raw) == 0 {
 		return nil, ErrNoCode
 	}
-	code, archive, err := decodeCode(v.Code, v.Binary, v.Main, l)
+	code, archive, err := decodeCode(raw, v.Binary, v.Main, l)
 	if err != nil {
 		return nil, err
 	}

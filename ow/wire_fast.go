@@ -197,7 +197,12 @@ func setInitField(iv *InitValue, key, v []byte) bool {
 	case "main":
 		dst = &iv.Main
 	case "code":
-		dst = &iv.Code
+		if string(v) == "null" {
+			return true
+		}
+		b, ok := plainString(v)
+		iv.code = b // not copied: Payload decodes it before the body is reused
+		return ok
 	case "binary":
 		switch string(v) {
 		case "true":

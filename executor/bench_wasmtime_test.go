@@ -1,0 +1,5 @@
+//go:build wasmtime
+
+package executor
+
+import _ "github.com/wowrt/wow/engines/wasmtime"
