@@ -302,6 +302,19 @@ func (c *Cache) evict(keep string) {
 	}
 }
 
+// loadRead loads the compile-cache entry at path from a copy in memory,
+// once verify accepts it.
+func loadRead(ctx context.Context, rt runtime.Runtime, path string, verify func([]byte) error) (runtime.Module, error) {
+	native, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := verify(native); err != nil {
+		return nil, err
+	}
+	return loadRefused(rt.Load(ctx, native))
+}
+
 // loadRefused marks an engine's refusal of a verified entry.
 func loadRefused(m runtime.Module, err error) (runtime.Module, error) {
 	if err != nil {

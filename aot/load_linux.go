@@ -40,14 +40,7 @@ func loadVerified(ctx context.Context, rt runtime.Runtime, native []byte) (runti
 func loadEntry(ctx context.Context, rt runtime.Runtime, path string, verify func([]byte) error) (runtime.Module, error) {
 	inPlace := runtime.LoadsFilesInPlace(rt)
 	if !inPlace && !runtime.LoadCopies(rt) {
-		native, err := os.ReadFile(path)
-		if err != nil {
-			return nil, err
-		}
-		if err := verify(native); err != nil {
-			return nil, err
-		}
-		return loadRefused(rt.Load(ctx, native))
+		return loadRead(ctx, rt, path, verify)
 	}
 	f, err := os.Open(path)
 	if err != nil {

@@ -4,7 +4,6 @@ package aot
 
 import (
 	"context"
-	"os"
 
 	"github.com/wowrt/wow/runtime"
 )
@@ -17,12 +16,5 @@ func loadVerified(ctx context.Context, rt runtime.Runtime, native []byte) (runti
 // loadEntry loads the compile-cache entry at path once verify accepts its
 // bytes.
 func loadEntry(ctx context.Context, rt runtime.Runtime, path string, verify func([]byte) error) (runtime.Module, error) {
-	native, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := verify(native); err != nil {
-		return nil, err
-	}
-	return loadRefused(rt.Load(ctx, native))
+	return loadRead(ctx, rt, path, verify)
 }

@@ -22,20 +22,7 @@ func TestDecodeRunMatchesEncodingJSON(t *testing.T) {
 		`{"namespace":5}`, `{"value":{},"deadline":"soon"}`, `{"value":{},"x":tru}`, `[1]`, `{"value":{}} x`,
 		`{"value":{"a":"unterminated}`, "{\"namespace\":\"tab\there\"}",
 	}
-	for _, in := range inputs {
-		var want RunRequest
-		wantErr := json.Unmarshal([]byte(in), &want)
-		var got RunRequest
-		gotErr := decodeRun([]byte(in), &got)
-		if wantErr != nil {
-			assert.Error(t, gotErr, "%s", in)
-			continue
-		}
-		if !assert.NoError(t, gotErr, "%s", in) {
-			continue
-		}
-		assert.Equal(t, want, got, "%s", in)
-	}
+	matchesEncodingJSON(t, inputs, decodeRun, nil)
 }
 
 // TestDecodeInitMatchesEncodingJSON: as for /run, the /init fast path
@@ -55,23 +42,11 @@ func TestDecodeInitMatchesEncodingJSON(t *testing.T) {
 		`{"value":{"env":[1]}}`, `{"value":{"annotations":"x"}}`, `{"value":{"code":"x"}`, `{"value":{"code":"x"}} x`,
 		`{"value":{"code":"x","y":tru}}`, "{\"value\":{\"code\":\"tab\there\"}}",
 	}
-	for _, in := range inputs {
-		var want InitRequest
-		wantErr := json.Unmarshal([]byte(in), &want)
-		var got InitRequest
-		gotErr := decodeInit([]byte(in), &got)
-		if wantErr != nil {
-			assert.Error(t, gotErr, "%s", in)
-			continue
+	matchesEncodingJSON(t, inputs, decodeInit, func(r *InitRequest) {
+		if r.Value.code != nil { // the fast path keeps the code's bytes
+			r.Value.Code, r.Value.code = string(r.Value.code), nil
 		}
-		if !assert.NoError(t, gotErr, "%s", in) {
-			continue
-		}
-		if got.Value.code != nil { // the fast path keeps the code's bytes
-			got.Value.Code, got.Value.code = string(got.Value.code), nil
-		}
-		assert.Equal(t, want, got, "%s", in)
-	}
+	})
 }
 
 // TestDecodeInitFastPath: what OpenWhisk sends takes the fast path.
@@ -81,4 +56,27 @@ func TestDecodeInitFastPath(t *testing.T) {
 	assert.True(t, fastDecodeInit([]byte(body), &req))
 	assert.Equal(t, "AGFzbQEAAAA=", string(req.Value.code), "kept as bytes")
 	assert.Equal(t, map[string]any{"net_access": true}, req.Value.Annotations)
+}
+
+// matchesEncodingJSON checks decode against json.Unmarshal on each input:
+// the same error-ness, and when both succeed the same value (after
+// normalize, when given, on decode's).
+func matchesEncodingJSON[T any](t *testing.T, inputs []string, decode func([]byte, *T) error, normalize func(*T)) {
+	t.Helper()
+	for _, in := range inputs {
+		var want, got T
+		wantErr := json.Unmarshal([]byte(in), &want)
+		gotErr := decode([]byte(in), &got)
+		if wantErr != nil {
+			assert.Error(t, gotErr, "%s", in)
+			continue
+		}
+		if !assert.NoError(t, gotErr, "%s", in) {
+			continue
+		}
+		if normalize != nil {
+			normalize(&got)
+		}
+		assert.Equal(t, want, got, "%s", in)
+	}
 }
