@@ -207,8 +207,9 @@ func setInitField(iv *InitValue, key, v []byte) bool {
 		switch string(v) {
 		case "true":
 			iv.Binary = true
-		case "false", "null":
+		case "false":
 			iv.Binary = false
+		case "null": // leaves it, as encoding/json does
 		default:
 			return false
 		}

@@ -32,7 +32,7 @@ func TestDecodeInitMatchesEncodingJSON(t *testing.T) {
 		`{}`, `{"value":null}`, `{"value":{}}`,
 		`{"value":{"name":"a","main":"main","code":"AGFzbQEAAAA=","binary":true}}`,
 		`{"value":{"name":"❄","code":"AGFzbQ","binary":false,"env":{"A":"1","B":2,"C":null},"annotations":{"dir":"/tmp","net_access":true}}}`,
-		`{"value":{"code":"x","env":{"A":"1"},"env":{"B":"2"}}}`, `{"value":{"code":"x"},"value":{"name":"n"}}`,
+		`{"value":{"code":"x","env":{"A":"1"},"env":{"B":"2"}}}`, `{"value":{"binary":true,"binary":null}}`, `{"value":{"code":"x"},"value":{"name":"n"}}`,
 		`{"value":{"code":"with \"escape\""}}`, `{"value":{"code":null,"name":null,"binary":null}}`,
 		`{"value":{"code":"x","unknown":[1,{"y":"z"}]},"other":{"deep":true}}`,
 		`{"Value":{"code":"x"}}`, `{"value":{"Code":"x","NAME":"n"}}`, `{"value":{"code":"bad \xff utf8"}}`,
