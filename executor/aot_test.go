@@ -142,9 +142,10 @@ func TestTrustedArtifactIsCached(t *testing.T) {
 	m := s1.metricsText(t)
 	require.Contains(t, m, `wow_artifact_loads_total{result="trusted"} 1`)
 	require.Contains(t, m, "wow_compile_cache_misses_total 0\n")
-	bins, err := filepath.Glob(filepath.Join(dir, "*.bin"))
-	require.NoError(t, err)
-	require.Len(t, bins, 1, "the native code was stored")
+	require.Eventually(t, func() bool { // stored in the background
+		macs, err := filepath.Glob(filepath.Join(dir, "*.mac"))
+		return err == nil && len(macs) == 1
+	}, 10*time.Second, 5*time.Millisecond, "the native code was stored")
 
 	s2 := newServer(t, nil, Options{CacheDir: dir})
 	status, body = s2.initAction(t, "", zb, nil)

@@ -106,6 +106,7 @@ func (e *Executor) Close(ctx context.Context) error {
 		close(e.stopJanitor)
 		<-e.janitorDone
 		err = e.proto.Close(ctx)
+		e.modules.wait()
 	})
 	return err
 }
