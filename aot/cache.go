@@ -305,14 +305,20 @@ func (c *Cache) evict(keep string) {
 // loadRead loads the compile-cache entry at path from a copy in memory,
 // once verify accepts it.
 func loadRead(ctx context.Context, rt runtime.Runtime, path string, verify func([]byte) error) (runtime.Module, error) {
+	native, err := readVerified(path, verify)
+	if err != nil {
+		return nil, err
+	}
+	return loadRefused(rt.Load(ctx, native))
+}
+
+// readVerified reads the entry at path and returns it once verify accepts it.
+func readVerified(path string, verify func([]byte) error) ([]byte, error) {
 	native, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	if err := verify(native); err != nil {
-		return nil, err
-	}
-	return loadRefused(rt.Load(ctx, native))
+	return native, verify(native)
 }
 
 // loadRefused marks an engine's refusal of a verified entry.
