@@ -20,7 +20,9 @@
 // .wasm.
 //
 // [Cache] is the executor-side compile cache: native artifacts of the
-// modules it compiled, keyed by (wasm SHA-256, engine, engine version,
-// config fingerprint, platform), authenticated with a per-directory random
-// key, size-bounded with LRU eviction.
+// modules it compiled (or loaded from trusted artifacts), keyed by (wasm
+// digest, engine, engine version, config fingerprint, platform),
+// authenticated with a per-directory random key (GMAC inside an HMAC),
+// size-bounded with LRU eviction. A hit is verified and loaded from a
+// mapping of the entry, not from a copy, when the engine allows it.
 package aot
