@@ -36,6 +36,11 @@ func (i *instance) callNumeric(ctx context.Context, run *RunPayload) (*Result, e
 }
 
 func numericArgs(in []byte, types []ValueType) ([]uint64, error) {
+	if len(types) == 0 {
+		if found, ok := hasTopLevelKey(in, "args"); ok && !found {
+			return nil, nil // a nullary entry point and no args to refuse
+		}
+	}
 	var p struct {
 		Args []json.Number `json:"args"`
 	}

@@ -89,4 +89,18 @@ func TestNumericArgsAndResults(t *testing.T) {
 	assert.Equal(t, `{}`, string(numericResult(nil, nil).Value))
 	nan := numericResult([]uint64{0x7ff8000000000001}, []ValueType{ValueTypeF64})
 	assert.True(t, json.Valid(nan.Value), "NaN must still be JSON: %s", nan.Value)
+
+	// A nullary entry point ignores params without "args" and refuses args.
+	for in, ok := range map[string]bool{
+		`{}`: true, `{"param1":20}`: true, `{"args":[]}`: true,
+		`{"args":[1]}`: false, `{"Args":[1]}`: false, `{"args":"x"}`: false, `[1]`: false,
+	} {
+		args, err := numericArgs([]byte(in), nil)
+		if ok {
+			assert.NoError(t, err, in)
+			assert.Empty(t, args, in)
+		} else {
+			assert.ErrorIs(t, err, ErrInvalidInput, in)
+		}
+	}
 }
