@@ -16,10 +16,7 @@ import (
 // directory preopened at the same path) and "net_access" (the http.get
 // capability).
 func (e *Executor) instanceConfig(p *wowrt.InitPayload) (wowrt.InstanceConfig, error) {
-	icfg := wowrt.NewInstanceConfig()
-	if len(p.Env) > 0 {
-		icfg = icfg.WithEnv(p.Env)
-	}
+	icfg := wowrt.NewInstanceConfig().WithEnv(p.Env)
 	if p.Main != "" {
 		icfg = icfg.WithMain(p.Main)
 	}

@@ -75,6 +75,9 @@ func (c *instanceConfig) with() *instanceConfig {
 }
 
 func (c *instanceConfig) WithEnv(env map[string]string) InstanceConfig {
+	if len(env) == 0 {
+		return c // nothing to add: configs are immutable
+	}
 	n := c.with()
 	n.env = maps.Clone(c.env)
 	if n.env == nil {
