@@ -46,9 +46,9 @@ type CacheStats struct {
 // it compiled, one file per (wasm digest, engine, engine version, config
 // fingerprint, platform and CPU), so that a restarted process loads a known
 // module instead of compiling it. Entries are written atomically (temporary
-// file + rename) and authenticated with HMAC-SHA256 under a random key kept
-// in the directory (mode 0600): an entry that does not verify is never
-// loaded, it is deleted and the module compiled again. The directory is
+// file + rename) and authenticated (GMAC inside an HMAC, cachemac.go)
+// under a random key kept in the directory (mode 0600): an entry that does
+// not verify is never loaded, it is deleted and the module compiled again. The directory is
 // bounded by evicting the least recently used entries (by modification
 // time, which a hit refreshes). A Cache is safe for concurrent use, and
 // several processes may share a directory.

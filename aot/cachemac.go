@@ -16,8 +16,8 @@ import (
 // where k is derived from the directory's key. GMAC (AES-GCM authenticating
 // native as associated data) runs at 8 GB/s here against SHA-256's 1.7 GB/s:
 // it is on the path of every cache hit, and a Go action's wasmtime entry is
-// 11 MB (RATIONALE.md, "the compile cache's MAC"). The nonce is fresh for
-// every stored entry, as GMAC requires.
+// 11 MB (RATIONALE.md, aot: "The cache's MAC is GMAC inside an HMAC"). The
+// nonce is fresh for every stored entry, as GMAC requires.
 const (
 	macNonceSize = 12
 	macTagSize   = sha256.Size

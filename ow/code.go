@@ -133,7 +133,7 @@ const parallelBase64 = 1 << 20
 // decodeBase64Parallel decodes s in chunks of a multiple of 4 characters,
 // concurrently: every chunk but the last must decode to exactly 3/4 of its
 // length, at a known place in the result. Anything else (padding or bad
-// bytes inside) is decoded again serially, for DecodeString's exact error.
+// bytes inside) is decoded again serially, for a serial decode's exact error.
 func decodeBase64Parallel(enc *base64.Encoding, s []byte) ([]byte, error) {
 	workers := goruntime.GOMAXPROCS(0)
 	chunk := (len(s)/workers + 3) &^ 3
@@ -166,7 +166,6 @@ func decodeBase64Parallel(enc *base64.Encoding, s []byte) ([]byte, error) {
 	}
 	wg.Wait()
 	if bad.Load() {
-		out = out[:enc.DecodedLen(len(s))]
 		n, err := enc.Decode(out, s)
 		return out[:n], err
 	}

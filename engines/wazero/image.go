@@ -23,7 +23,7 @@ func split(wasm []byte) (compile, image []byte) {
 		return wasm, nil // its segments hold less than minImage bytes
 	}
 	img, stripped, ok := wasmbin.DataImage(wasm)
-	if !ok || len(img) < minImage || !imagesSupported {
+	if !ok || len(img) < minImage {
 		return wasm, nil
 	}
 	return stripped, img

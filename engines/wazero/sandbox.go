@@ -66,10 +66,11 @@ func (s *sandbox) Call(ctx context.Context, name string, args ...uint64) ([]uint
 	if len(args) != e.params {
 		return nil, fmt.Errorf("%w: %s takes %d arguments, got %d", wowrt.ErrABI, name, e.params, len(args))
 	}
-	if n := max(e.params, e.results); len(s.stack) < n {
+	n := max(e.params, e.results)
+	if len(s.stack) < n {
 		s.stack = make([]uint64, n)
 	}
-	stack := s.stack[:max(e.params, e.results)]
+	stack := s.stack[:n]
 	copy(stack, args)
 	if s.it != nil {
 		err = s.it.call(ctx, e.f, stack)
