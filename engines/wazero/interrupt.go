@@ -2,10 +2,14 @@ package wazero
 
 import (
 	"context"
+	"errors"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/tetratelabs/wazero/api"
 	"github.com/wowrt/wow/internal/wasmbin"
+	wowrt "github.com/wowrt/wow/runtime"
 )
 
 // Stopping a running guest.
@@ -20,42 +24,65 @@ import (
 // instrumented instead (wasmbin.Instrument): a global checked at each
 // function entry and loop header, a load and a branch. Sandbox.Call arms
 // context.AfterFunc, which sets the global when ctx ends; the guest traps at
-// its next check and the call reports ErrTimeout or ErrCanceled. The
-// interpreter keeps wazero's mechanism: its checks cost no exit, and its
-// globals are plain Go values another goroutine must not write.
+// its next check and the call reports ErrTimeout or ErrCanceled.
+//
+// The interpreter keeps wazero's mechanism: its checks cost no exit, and its
+// globals are plain Go values another goroutine must not write. Its calls
+// run under the sandbox's stopCtx, whose Done channel the interrupter
+// closes, so an interpreted sandbox is Interruptible too: the runtime's
+// watchdog bounds its warm activations without a deadline context (a timer
+// and four allocations) per activation.
 
 // interrupter stops one sandbox's guest when the ctx of its call ends, or
-// when the runtime's watchdog says so (Sandbox.Interrupt).
+// when the runtime's watchdog says so (Sandbox.Interrupt). It lives inside
+// its sandbox: an instantiation allocates nothing for it but, on the
+// interpreter, the Done channel.
 type interrupter struct {
+	// stop is the compiled guest's stop global (nil when interpreted).
 	stop api.MutableGlobal
-	fn   func()
-	// fired receives once per fire.
+	// sctx is the ctx interpreted calls run under; closeOnce closes its
+	// Done channel.
+	sctx      stopCtx
+	closeOnce sync.Once
+	// cur is the ctx of the call in progress, for fire.
+	cur context.Context
+	// fn is fire, and fired receives once per fire; both are made by the
+	// first call whose ctx can end.
+	fn    func()
 	fired chan struct{}
 	// cause is set once the guest is stopped: why. It can run no more.
 	cause atomic.Pointer[error]
 }
 
-// newInterrupter returns the interrupter of mod, or nil when mod has no
-// interrupt global.
-func newInterrupter(mod api.Module) *interrupter {
+// initCompiled sets it up for a compiled mod; false when mod has no
+// interrupt global (it was not instrumented).
+func (it *interrupter) initCompiled(mod api.Module) bool {
 	g, ok := mod.ExportedGlobal(wasmbin.InterruptExport).(api.MutableGlobal)
-	if !ok {
-		return nil
-	}
-	it := &interrupter{stop: g, fired: make(chan struct{}, 1)}
-	it.fn = it.fire
-	return it
+	it.stop = g
+	return ok
 }
 
+// initInterpreted sets it up for a module the interpreter compiled with
+// WithCloseOnContextDone.
+func (it *interrupter) initInterpreted() {
+	it.sctx = stopCtx{done: make(chan struct{}), it: it}
+}
+
+// fire stops the guest because the call's ctx ended.
 func (it *interrupter) fire() {
-	it.stop.Set(1)
+	it.interrupt(ctxError(it.cur, nil))
 	it.fired <- struct{}{}
 }
 
-// interrupt stops the guest with cause, from any goroutine.
+// interrupt stops the guest with cause, from any goroutine. The cause is
+// set first: a stopCtx reports it as soon as its Done channel is closed.
 func (it *interrupter) interrupt(cause error) {
 	it.cause.CompareAndSwap(nil, &cause)
-	it.stop.Set(1)
+	if it.stop != nil {
+		it.stop.Set(1)
+		return
+	}
+	it.closeOnce.Do(func() { close(it.sctx.done) })
 }
 
 // interrupted returns why the guest was stopped, or nil.
@@ -75,15 +102,22 @@ func (it *interrupter) call(ctx context.Context, f api.Function, stack []uint64)
 	if err := ctxError(ctx, nil); err != nil {
 		return err
 	}
+	it.cur = ctx
 	var stop func() bool
 	if ctx.Done() != nil {
+		if it.fn == nil {
+			it.fn, it.fired = it.fire, make(chan struct{}, 1)
+		}
 		stop = context.AfterFunc(ctx, it.fn)
 	}
-	err := f.CallWithStack(ctx, stack)
+	cctx := ctx
+	if it.stop == nil {
+		it.sctx.parent = ctx
+		cctx = &it.sctx
+	}
+	err := f.CallWithStack(cctx, stack)
 	if stop != nil && !stop() {
-		<-it.fired // the flag is set: the guest is stopped for good
-		cause := ctxError(ctx, nil)
-		it.cause.CompareAndSwap(nil, &cause)
+		<-it.fired // the guest is stopped for good
 	}
 	if err := it.interrupted(); err != nil {
 		return err
@@ -92,4 +126,33 @@ func (it *interrupter) call(ctx context.Context, f api.Function, stack []uint64)
 		return mapError(ctx, err)
 	}
 	return nil
+}
+
+// stopCtx is the ctx of an interpreted sandbox's calls: the call's own ctx
+// for values and deadline, and a Done channel closed when the interrupter
+// stops the guest (wazero's interpreter then closes the module, which the
+// guest notices at its next loop header). Only the calling goroutine sets
+// parent; wazero's watcher goroutine reads only Done and Err.
+type stopCtx struct {
+	parent context.Context
+	done   chan struct{}
+	it     *interrupter
+}
+
+func (c *stopCtx) Deadline() (time.Time, bool) { return c.parent.Deadline() }
+func (c *stopCtx) Done() <-chan struct{}       { return c.done }
+func (c *stopCtx) Value(key any) any           { return c.parent.Value(key) }
+
+// Err is nil until the guest is stopped, then the context error of its
+// cause (wazero picks the exit code from it).
+func (c *stopCtx) Err() error {
+	select {
+	case <-c.done:
+	default:
+		return nil
+	}
+	if errors.Is(c.it.interrupted(), wowrt.ErrCanceled) {
+		return context.Canceled
+	}
+	return context.DeadlineExceeded
 }

@@ -2,6 +2,7 @@ package wazero
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -34,40 +35,54 @@ func TestInterruptStartSection(t *testing.T) {
 	}
 }
 
-// TestInterruptArmedPerCall: a stopped guest stays stopped, a call that
-// finished before its deadline is not disturbed by the deadline passing
-// later, and a cancelled ctx reports ErrCanceled.
+// TestInterruptArmedPerCall: on both wazero engines, a stopped guest stays
+// stopped, a call that finished before its deadline is not disturbed by the
+// deadline passing later, a cancelled ctx reports ErrCanceled, and
+// Interrupt stops a guest whose ctx cannot end (the watchdog's calls) with
+// the cause it was given.
 func TestInterruptArmedPerCall(t *testing.T) {
-	ctx := context.Background()
-	e, err := New(ctx, wowrt.EngineConfig{})
-	require.NoError(t, err)
-	defer e.Close(ctx)
+	for _, interp := range []bool{false, true} {
+		t.Run(map[bool]string{false: "compiler", true: "interpreter"}[interp], func(t *testing.T) {
+			ctx := context.Background()
+			e, err := New(ctx, wowrt.EngineConfig{Interpreter: interp})
+			require.NoError(t, err)
+			defer e.Close(ctx)
+			instantiate := func(name string) wowrt.Sandbox {
+				m, err := e.Compile(ctx, wat.Module(name))
+				require.NoError(t, err)
+				sb, err := m.Instantiate(ctx, &wowrt.SandboxConfig{MemoryLimitPages: 16})
+				require.NoError(t, err)
+				t.Cleanup(func() { _ = sb.Close(ctx) })
+				return sb
+			}
 
-	sum, err := e.Compile(ctx, wat.Module("sum"))
-	require.NoError(t, err)
-	sb, err := sum.Instantiate(ctx, &wowrt.SandboxConfig{MemoryLimitPages: 16})
-	require.NoError(t, err)
-	defer sb.Close(ctx)
-	require.NotNil(t, sb.(*sandbox).it, "compiled sandboxes are stopped by instrumentation")
-	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
-	defer cancel()
-	res, err := sb.Call(short, "_start", 2, 3)
-	require.NoError(t, err)
-	assert.Equal(t, []uint64{5}, res)
-	<-short.Done()
-	res, err = sb.Call(ctx, "_start", 4, 5)
-	require.NoError(t, err, "a deadline that passes between calls must not stop the guest")
-	assert.Equal(t, []uint64{9}, res)
+			sb := instantiate("sum")
+			require.True(t, sb.(wowrt.Interruptible).CanInterrupt())
+			short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+			defer cancel()
+			res, err := sb.Call(short, "_start", 2, 3)
+			require.NoError(t, err)
+			assert.Equal(t, []uint64{5}, res)
+			<-short.Done()
+			res, err = sb.Call(ctx, "_start", 4, 5)
+			require.NoError(t, err, "a deadline that passes between calls must not stop the guest")
+			assert.Equal(t, []uint64{9}, res)
 
-	stuck, err := e.Compile(ctx, wat.Module("stuck"))
-	require.NoError(t, err)
-	sb2, err := stuck.Instantiate(ctx, &wowrt.SandboxConfig{MemoryLimitPages: 16})
-	require.NoError(t, err)
-	defer sb2.Close(ctx)
-	cctx, cancel2 := context.WithCancel(ctx)
-	time.AfterFunc(20*time.Millisecond, cancel2)
-	_, err = sb2.Call(cctx, "_start")
-	require.ErrorIs(t, err, wowrt.ErrCanceled)
-	_, err = sb2.Call(ctx, "_start")
-	require.ErrorIs(t, err, wowrt.ErrCanceled, "a stopped guest must not run again")
+			sb2 := instantiate("stuck")
+			cctx, cancel2 := context.WithCancel(ctx)
+			time.AfterFunc(20*time.Millisecond, cancel2)
+			_, err = sb2.Call(cctx, "_start")
+			require.ErrorIs(t, err, wowrt.ErrCanceled)
+			_, err = sb2.Call(ctx, "_start")
+			require.ErrorIs(t, err, wowrt.ErrCanceled, "a stopped guest must not run again")
+
+			sb3 := instantiate("stuck")
+			cause := fmt.Errorf("%w: stopped by the test", wowrt.ErrTimeout)
+			time.AfterFunc(20*time.Millisecond, func() { sb3.(wowrt.Interruptible).Interrupt(cause) })
+			_, err = sb3.Call(ctx, "_start")
+			require.ErrorIs(t, err, cause, "Interrupt must stop a guest whose ctx cannot end")
+			_, err = sb3.Call(ctx, "_start")
+			require.ErrorIs(t, err, cause, "an interrupted guest must not run again")
+		})
+	}
 }

@@ -67,11 +67,11 @@ func (m *module) Instantiate(ctx context.Context, sc *wowrt.SandboxConfig) (wowr
 		return nil, fmt.Errorf("instantiate: %w", mapError(ctx, err))
 	}
 	s := newSandbox(mod, alloc)
-	if !m.e.cfg.Interpreter {
-		if s.it = newInterrupter(mod); s.it == nil {
-			_ = s.Close(ctx)
-			return nil, fmt.Errorf("%w: the module was not instrumented", wowrt.ErrInvalidModule)
-		}
+	if m.e.cfg.Interpreter {
+		s.it.initInterpreted()
+	} else if !s.it.initCompiled(mod) {
+		_ = s.Close(ctx)
+		return nil, fmt.Errorf("%w: the module was not instrumented", wowrt.ErrInvalidModule)
 	}
 	if alloc.hit.Load() {
 		_ = s.Close(ctx)

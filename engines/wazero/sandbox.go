@@ -21,9 +21,9 @@ type sandbox struct {
 	stack []uint64
 	// mem is the exported memory's adapter, nil when there is none.
 	mem wowrt.Memory
-	// it interrupts the guest when a call's ctx ends; nil when wazero
-	// does (the interpreter, see interrupt.go).
-	it *interrupter
+	// it stops the guest when a call's ctx ends or the runtime interrupts
+	// it (interrupt.go).
+	it interrupter
 }
 
 // export is a looked-up exported function.
@@ -72,12 +72,7 @@ func (s *sandbox) Call(ctx context.Context, name string, args ...uint64) ([]uint
 	}
 	stack := s.stack[:n]
 	copy(stack, args)
-	if s.it != nil {
-		err = s.it.call(ctx, e.f, stack)
-	} else if err = e.f.CallWithStack(ctx, stack); err != nil {
-		err = mapError(ctx, err)
-	}
-	if err != nil {
+	if err := s.it.call(ctx, e.f, stack); err != nil {
 		return nil, err
 	}
 	return stack[:e.results], nil
@@ -85,16 +80,12 @@ func (s *sandbox) Call(ctx context.Context, name string, args ...uint64) ([]uint
 
 func (s *sandbox) Memory() wowrt.Memory { return s.mem }
 
-// CanInterrupt implements runtime.Interruptible: compiled sandboxes can be
-// interrupted, interpreted ones are stopped by wazero through the ctx.
-func (s *sandbox) CanInterrupt() bool { return s.it != nil }
+// CanInterrupt implements runtime.Interruptible: compiled and interpreted
+// sandboxes both can be interrupted (interrupt.go).
+func (s *sandbox) CanInterrupt() bool { return true }
 
 // Interrupt implements runtime.Interruptible.
-func (s *sandbox) Interrupt(cause error) {
-	if s.it != nil {
-		s.it.interrupt(cause)
-	}
-}
+func (s *sandbox) Interrupt(cause error) { s.it.interrupt(cause) }
 
 func (s *sandbox) MemoryLimitHit() bool { return s.alloc.hit.Load() }
 
