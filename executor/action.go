@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/wowrt/wow/ow"
 	wowrt "github.com/wowrt/wow/runtime"
 )
@@ -22,8 +22,8 @@ type action struct {
 	icfg wowrt.InstanceConfig
 	// reusable: a failed activation poisons the instance (reactor, numeric).
 	reusable bool
-	// success and appError are the common outcome counters, resolved once.
-	success, appError prometheus.Counter
+	// outcomes are the common outcome counters, resolved once per name.
+	outcomes *outcomes
 
 	mu       sync.Mutex
 	idle     []*pooled // ordered by idleSince
@@ -63,9 +63,9 @@ func (a *action) run(ctx context.Context, run *wowrt.RunPayload, logs ow.Logs) (
 func (a *action) count(run *wowrt.RunPayload, res *wowrt.Result, err error) {
 	switch o := ow.Outcome(res, err); o {
 	case "success":
-		a.success.Inc()
+		a.outcomes.success.Inc()
 	case "application_error":
-		a.appError.Inc()
+		a.outcomes.appError.Inc()
 	default:
 		a.e.m.activations.WithLabelValues(a.name, o).Inc()
 		a.e.log.Debug("activation failed", "id", a.id, "action", a.name, "outcome", o, "activation_id", run.ActivationID, "err", err)
@@ -114,6 +114,8 @@ func (a *action) Close(context.Context) error {
 		a.e.modules.put(a.mod)
 	}
 	a.e.forget(a)
-	a.e.log.Debug("action destroyed", "id", a.id, "action", a.name)
+	if a.e.log.Enabled(context.Background(), slog.LevelDebug) {
+		a.e.log.Debug("action destroyed", "id", a.id, "action", a.name)
+	}
 	return nil
 }

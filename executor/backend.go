@@ -2,6 +2,7 @@ package executor
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/wowrt/wow/ow"
@@ -24,8 +25,10 @@ func (b backend) Init(ctx context.Context, id string, p *wowrt.InitPayload, logs
 		e.log.Warn("init failed", "id", id, "action", p.Name, "err", err)
 		return nil, err
 	}
-	e.log.Debug("action loaded", "id", id, "action", a.name, "abi", a.mod.mod.ABI().String(),
-		"duration", time.Since(start))
+	if e.log.Enabled(ctx, slog.LevelDebug) { // its arguments cost four allocations
+		e.log.Debug("action loaded", "id", id, "action", a.name, "abi", a.mod.mod.ABI().String(),
+			"duration", time.Since(start))
+	}
 	return a, nil
 }
 
@@ -49,8 +52,7 @@ func (e *Executor) load(ctx context.Context, id string, p *wowrt.InitPayload, lo
 		mod:      mod,
 		icfg:     icfg,
 		reusable: mod.mod.ABI().Reusable(),
-		success:  e.m.activations.WithLabelValues(name, "success"),
-		appError: e.m.activations.WithLabelValues(name, "application_error"),
+		outcomes: e.m.outcomesOf(name),
 	}
 	first, err := a.newInstance(ctx, logs)
 	if err != nil {

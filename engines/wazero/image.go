@@ -73,6 +73,5 @@ func (e *engine) compileInstrumented(ctx context.Context, r wazero.Runtime, inst
 	}
 	m := newModule(e, r, cm)
 	m.image = im
-	_, m.start = cm.ExportedFunctions()[wasmbin.StartExport]
 	return m, nil
 }

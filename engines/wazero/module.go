@@ -41,8 +41,9 @@ func newModule(e *engine, r wazero.Runtime, cm wazero.CompiledModule) *module {
 		m.imports = append(m.imports, wowrt.Import{Module: mod, Name: name, Kind: wowrt.ExternMemory})
 		m.minPages = max(m.minPages, mem.Min())
 	}
-	for name, f := range cm.ExportedFunctions() {
+	for name, f := range cm.ExportedFunctions() { // a new map per call
 		m.exports = append(m.exports, wowrt.Export{Name: name, Kind: wowrt.ExternFunc, Type: funcType(f)})
+		m.start = m.start || name == wasmbin.StartExport
 	}
 	for name, mem := range cm.ExportedMemories() {
 		m.exports = append(m.exports, wowrt.Export{Name: name, Kind: wowrt.ExternMemory})
