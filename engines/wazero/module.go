@@ -9,6 +9,7 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 	"github.com/wowrt/wow/internal/wasmbin"
 	wowrt "github.com/wowrt/wow/runtime"
 )
@@ -28,6 +29,9 @@ type module struct {
 	// start is set when the module's start function is exported as
 	// wasmbin.StartExport, for Instantiate to call.
 	start bool
+	// wasi is set when the module imports WASI: only then can it see its
+	// args, env, streams and directories.
+	wasi bool
 }
 
 func newModule(e *engine, r wazero.Runtime, cm wazero.CompiledModule) *module {
@@ -35,6 +39,7 @@ func newModule(e *engine, r wazero.Runtime, cm wazero.CompiledModule) *module {
 	for _, f := range cm.ImportedFunctions() {
 		mod, name, _ := f.Import()
 		m.imports = append(m.imports, wowrt.Import{Module: mod, Name: name, Kind: wowrt.ExternFunc, Type: funcType(f)})
+		m.wasi = m.wasi || mod == wasi_snapshot_preview1.ModuleName
 	}
 	for _, mem := range cm.ImportedMemories() {
 		mod, name, _ := mem.Import()
@@ -60,7 +65,11 @@ func (m *module) Instantiate(ctx context.Context, sc *wowrt.SandboxConfig) (wowr
 		return nil, err
 	}
 	alloc := newAllocator(sc.MemoryLimitPages, m.e.pool, m.image)
-	mod, err := m.r.InstantiateModule(experimental.WithMemoryAllocator(ctx, alloc), m.cm, moduleConfig(sc))
+	mc := baseModuleConfig
+	if m.wasi {
+		mc = moduleConfig(sc)
+	}
+	mod, err := m.r.InstantiateModule(experimental.WithMemoryAllocator(ctx, alloc), m.cm, mc)
 	if err != nil {
 		if alloc.hit.Load() {
 			return nil, fmt.Errorf("%w: %w", wowrt.ErrMemoryLimit, err)
@@ -108,7 +117,9 @@ var baseModuleConfig = wazero.NewModuleConfig().
 	WithRandSource(rand.Reader)
 
 // moduleConfig maps a SandboxConfig onto baseModuleConfig: only the given
-// args, env, streams and directories.
+// args, env, streams and directories. A module that imports no WASI cannot
+// see any of them and is instantiated with baseModuleConfig itself (each
+// With copies the config: six allocations per instantiation).
 func moduleConfig(sc *wowrt.SandboxConfig) wazero.ModuleConfig {
 	mc := baseModuleConfig.WithArgs(sc.Args...)
 	for _, kv := range sc.Env {
