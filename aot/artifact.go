@@ -10,9 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	goruntime "runtime"
 	"strings"
-	"sync"
 
 	"github.com/wowrt/wow/runtime"
 )
@@ -38,7 +36,6 @@ func Precompile(ctx context.Context, rt runtime.Runtime, wasm, key []byte, opts 
 	}
 	t := TargetOf(rt)
 	wsum := sha256.Sum256(wasm)
-	nsum := Digest(native)
 	m := Manifest{
 		Format:        FormatVersion,
 		Engine:        t.Engine,
@@ -48,9 +45,15 @@ func Precompile(ctx context.Context, rt runtime.Runtime, wasm, key []byte, opts 
 		CPUFeatures:   t.CPUFeatures,
 		Config:        t.Config,
 		WasmSHA256:    hex.EncodeToString(wsum[:]),
+		WasmSize:      int64(len(wasm)),
 		Native:        NativeDir + t.Engine + ".bin",
 		NativeSize:    int64(len(native)),
-		NativeDigest:  hex.EncodeToString(nsum[:]),
+	}
+	if len(key) > 0 { // the MACs are keyed: an unsigned artifact has none
+		mac, nonce := newChunkMAC(key, artifactMACDomain), newNonce()
+		m.MACNonce = hex.EncodeToString(nonce)
+		m.WasmMAC = hex.EncodeToString(mac.tag(WasmEntry, nonce, wasm))
+		m.NativeMAC = hex.EncodeToString(mac.tag(m.Native, nonce, native))
 	}
 	for _, o := range opts {
 		m.WowVersion = o.WowVersion
@@ -166,7 +169,7 @@ func Read(b []byte) (*Artifact, error) {
 }
 
 // readEntry returns an entry's bytes: a slice of the zip for a stored entry
-// (its integrity is the manifest's digest's business), else inflated with
+// (its integrity is the manifest's MACs' business), else inflated with
 // its CRC checked.
 func readEntry(zb []byte, f *zip.File) ([]byte, error) {
 	if f.Method == zip.Store && f.CompressedSize64 == f.UncompressedSize64 {
@@ -194,67 +197,92 @@ func readEntry(zb []byte, f *zip.File) ([]byte, error) {
 // Verify decides whether a's native code may run on rt: the signature must
 // check against key, the manifest match rt's target (engine, version,
 // platform, CPU, configuration) and the entries match the manifest's
-// digests. The error is one of the typed reasons (wrapping ErrUntrusted),
+// MACs. The error is one of the typed reasons (wrapping ErrUntrusted),
 // with details.
 func Verify(a *Artifact, key []byte, rt runtime.Runtime) error {
-	return verify(a, key, TargetOf(rt))
-}
-
-func verify(a *Artifact, key []byte, t Target) error {
-	switch {
-	case a.ManifestBytes == nil:
-		return ErrNotArtifact
-	case a.Signature == nil:
-		return ErrUnsigned
-	case len(key) == 0:
-		return ErrNoTrustKey
-	case !hmac.Equal(a.Signature, sign(key, a.ManifestBytes)):
-		return fmt.Errorf("%w (wrong key, or the manifest or its signature was altered)", ErrBadSignature)
-	case a.Manifest == nil:
-		return fmt.Errorf("%w: the manifest is not valid JSON", ErrFormat)
-	}
-	m := a.Manifest
-	if err := m.check(t); err != nil {
+	e, err := prepare(a, key, TargetOf(rt))
+	if err != nil {
 		return err
 	}
-	// Hash both entries at once: the native digest is parallel already,
-	// the wasm's SHA-256 runs beside it.
-	var wsum [sha256.Size]byte
-	var wg sync.WaitGroup
-	if goruntime.GOMAXPROCS(0) > 1 {
-		wg.Add(1)
-		go func() { defer wg.Done(); wsum = sha256.Sum256(a.Wasm) }()
-	} else {
-		wsum = sha256.Sum256(a.Wasm)
-	}
-	var nerr error
-	switch {
-	case a.truncated != nil:
-		nerr = a.truncated
-	case a.Native == nil:
-		nerr = fmt.Errorf("%w: no native entry %s", ErrTruncated, m.Native)
-	case int64(len(a.Native)) != m.NativeSize:
-		nerr = fmt.Errorf("%w: native entry is %d bytes, the manifest says %d", ErrTruncated, len(a.Native), m.NativeSize)
-	default:
-		if d := Digest(a.Native); hex.EncodeToString(d[:]) != m.NativeDigest {
-			nerr = fmt.Errorf("%w: digest of %s differs", ErrNativeMismatch, m.Native)
-		}
-	}
-	wg.Wait()
-	if hex.EncodeToString(wsum[:]) != m.WasmSHA256 {
-		return fmt.Errorf("%w: SHA-256 %x, the manifest says %s", ErrWasmMismatch, wsum, m.WasmSHA256)
-	}
-	return nerr
+	return e.verify(a)
 }
 
 // Load verifies a and loads its native code on rt. When the code is not
 // trusted it returns the reason (wrapping ErrUntrusted) and loads nothing;
 // the caller compiles a.Wasm instead. Any other error is the engine's.
 func Load(ctx context.Context, rt runtime.Runtime, a *Artifact, key []byte) (runtime.Module, error) {
-	if err := Verify(a, key, rt); err != nil {
+	e, err := prepare(a, key, TargetOf(rt))
+	if err != nil {
 		return nil, err
 	}
-	return loadVerified(ctx, rt, a.Native)
+	return loadArtifact(ctx, rt, a, e)
+}
+
+// entryMACs are the MACs an artifact's entries must have, once its
+// signature and manifest were checked.
+type entryMACs struct {
+	wasm, native       *message
+	wasmTag, nativeTag []byte
+}
+
+// prepare checks everything but the entries' MACs: the signature, the
+// manifest against t, the entries' presence and sizes.
+func prepare(a *Artifact, key []byte, t Target) (*entryMACs, error) {
+	switch {
+	case a.ManifestBytes == nil:
+		return nil, ErrNotArtifact
+	case a.Signature == nil:
+		return nil, ErrUnsigned
+	case len(key) == 0:
+		return nil, ErrNoTrustKey
+	case !hmac.Equal(a.Signature, sign(key, a.ManifestBytes)):
+		return nil, fmt.Errorf("%w (wrong key, or the manifest or its signature was altered)", ErrBadSignature)
+	case a.Manifest == nil:
+		return nil, fmt.Errorf("%w: the manifest is not valid JSON", ErrFormat)
+	}
+	m := a.Manifest
+	if err := m.check(t); err != nil {
+		return nil, err
+	}
+	nonce, err := hex.DecodeString(m.MACNonce)
+	wtag, werr := hex.DecodeString(m.WasmMAC)
+	ntag, nerr := hex.DecodeString(m.NativeMAC)
+	if err != nil || werr != nil || nerr != nil || len(nonce) != chunkMACNonceSize || len(wtag) != chunkMACSize || len(ntag) != chunkMACSize {
+		return nil, fmt.Errorf("%w: malformed MAC fields in the manifest", ErrFormat)
+	}
+	switch {
+	case int64(len(a.Wasm)) != m.WasmSize:
+		return nil, fmt.Errorf("%w: the module is %d bytes, the manifest says %d", ErrWasmMismatch, len(a.Wasm), m.WasmSize)
+	case a.truncated != nil:
+		return nil, a.truncated
+	case a.Native == nil:
+		return nil, fmt.Errorf("%w: no native entry %s", ErrTruncated, m.Native)
+	case int64(len(a.Native)) != m.NativeSize:
+		return nil, fmt.Errorf("%w: native entry is %d bytes, the manifest says %d", ErrTruncated, len(a.Native), m.NativeSize)
+	}
+	mac := newChunkMAC(key, artifactMACDomain)
+	return &entryMACs{
+		wasm:    mac.message(WasmEntry, nonce, len(a.Wasm)),
+		native:  mac.message(m.Native, nonce, len(a.Native)),
+		wasmTag: wtag, nativeTag: ntag,
+	}, nil
+}
+
+// verify MACs both entries (in parallel) and checks the MACs.
+func (e *entryMACs) verify(a *Artifact) error {
+	macAll(append(e.wasm.jobs(a.Wasm), e.native.jobs(a.Native)...))
+	return e.check()
+}
+
+// check compares the MACs, once every chunk of both entries was MACed.
+func (e *entryMACs) check() error {
+	if !hmac.Equal(e.wasm.sum(), e.wasmTag) {
+		return fmt.Errorf("%w: its MAC differs", ErrWasmMismatch)
+	}
+	if !hmac.Equal(e.native.sum(), e.nativeTag) {
+		return fmt.Errorf("%w: its MAC differs", ErrNativeMismatch)
+	}
+	return nil
 }
 
 // IsArtifact reports whether a zip holds a manifest: whether it is worth

@@ -72,6 +72,13 @@ func resign(t testing.TB, zb []byte, edit func(m map[string]any)) []byte {
 	})
 }
 
+// flipHex flips the last bit of a hex string.
+func flipHex(v any) string {
+	b, _ := hex.DecodeString(v.(string))
+	b[len(b)-1] ^= 1
+	return hex.EncodeToString(b)
+}
+
 func TestRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	rt := openRT(t, nil)
@@ -184,6 +191,19 @@ func TestUntrusted(t *testing.T) {
 			m["cpu_features"] = append(m["cpu_features"].([]any), "quantum")
 		}), testKey, rt, aot.ErrPlatformMismatch},
 		{"FormatMismatch", resign(t, signed, func(m map[string]any) { m["format"] = 99 }), testKey, rt, aot.ErrFormat},
+		{"OldFormat", resign(t, signed, func(m map[string]any) { // format 1: SHA-256 digests, no MACs
+			m["format"] = 1
+			m["native_digest"] = m["wasm_sha256"]
+			for _, f := range []string{"wasm_size", "mac_nonce", "wasm_mac", "native_mac"} {
+				delete(m, f)
+			}
+		}), testKey, rt, aot.ErrFormat},
+		{"TamperedNativeMAC", resign(t, signed, func(m map[string]any) { m["native_mac"] = flipHex(m["native_mac"]) }), testKey, rt, aot.ErrNativeMismatch},
+		{"TamperedWasmMAC", resign(t, signed, func(m map[string]any) { m["wasm_mac"] = flipHex(m["wasm_mac"]) }), testKey, rt, aot.ErrWasmMismatch},
+		{"TamperedNonce", resign(t, signed, func(m map[string]any) { m["mac_nonce"] = flipHex(m["mac_nonce"]) }), testKey, rt, aot.ErrWasmMismatch},
+		{"MalformedMAC", resign(t, signed, func(m map[string]any) { m["native_mac"] = "zz" }), testKey, rt, aot.ErrFormat},
+		{"MissingMAC", resign(t, signed, func(m map[string]any) { delete(m, "wasm_mac") }), testKey, rt, aot.ErrFormat},
+		{"OtherWasmSize", resign(t, signed, func(m map[string]any) { m["wasm_size"] = m["wasm_size"].(float64) + 1 }), testKey, rt, aot.ErrWasmMismatch},
 		{"ConfigMismatch", signed, testKey, openRT(t, runtime.NewConfig().WithMemoryLimitBytes(64<<20)), aot.ErrConfigMismatch},
 	}
 	for _, tc := range cases {

@@ -23,8 +23,9 @@ import (
 const DefaultCacheMaxBytes = 4 << 30
 
 // cacheFormat versions the entries' layout (the .mac file): entries of
-// another format are never found, and age out by eviction.
-const cacheFormat = 2
+// another format are never found, and age out by eviction. 3: the chunked
+// MAC of chunkmac.go.
+const cacheFormat = 3
 
 // cacheKeyFile is the per-directory MAC key, readable by its owner only.
 const cacheKeyFile = "cache.key"
@@ -46,7 +47,7 @@ type CacheStats struct {
 // it compiled, one file per (wasm digest, engine, engine version, config
 // fingerprint, platform and CPU), so that a restarted process loads a known
 // module instead of compiling it. Entries are written atomically (temporary
-// file + rename) and authenticated (GMAC inside an HMAC, cachemac.go)
+// file + rename) and authenticated (chunked GMAC inside an HMAC, chunkmac.go)
 // under a random key kept in the directory (mode 0600): an entry that does
 // not verify is never loaded, it is deleted and the module compiled again. The directory is
 // bounded by evicting the least recently used entries (by modification
@@ -85,11 +86,7 @@ func OpenCache(dir string, opts CacheOptions) (*Cache, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compile cache: %w", err)
 	}
-	mac, err := newCacheMAC(key)
-	if err != nil {
-		return nil, fmt.Errorf("compile cache: %w", err)
-	}
-	return &Cache{dir: dir, max: opts.MaxBytes, mac: mac, log: opts.Logger}, nil
+	return &Cache{dir: dir, max: opts.MaxBytes, mac: newCacheMAC(key), log: opts.Logger}, nil
 }
 
 // cacheKey reads the directory's key, creating it if there is none.

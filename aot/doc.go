@@ -9,7 +9,7 @@
 //	action.wasm          the original module
 //	native/ENGINE.bin    the engine's native artifact (runtime.Runtime.Precompile)
 //	manifest.json        Manifest: engine, engine version, GOOS/GOARCH, CPU
-//	                     features, config fingerprint, digests of both entries
+//	                     features, config fingerprint, MACs of both entries
 //	manifest.sig         hex HMAC-SHA256 of manifest.json's exact bytes
 //
 // Native code is machine code: it is loaded only when [Verify] succeeds,
@@ -22,7 +22,8 @@
 // [Cache] is the executor-side compile cache: native artifacts of the
 // modules it compiled (or loaded from trusted artifacts), keyed by (wasm
 // digest, engine, engine version, config fingerprint, platform),
-// authenticated with a per-directory random key (GMAC inside an HMAC),
+// authenticated with a per-directory random key (chunked GMAC inside an
+// HMAC, as an artifact's entries under the signing key),
 // size-bounded with LRU eviction. A hit is verified and loaded from a
 // mapping of the entry, not from a copy, when the engine allows it.
 package aot

@@ -13,6 +13,15 @@ func loadVerified(ctx context.Context, rt runtime.Runtime, native []byte) (runti
 	return rt.Load(ctx, native)
 }
 
+// loadArtifact loads the native code of an artifact whose signature and
+// manifest were checked, once e verifies its entries.
+func loadArtifact(ctx context.Context, rt runtime.Runtime, a *Artifact, e *entryMACs) (runtime.Module, error) {
+	if err := e.verify(a); err != nil {
+		return nil, err
+	}
+	return rt.Load(ctx, a.Native)
+}
+
 // loadEntry loads the compile-cache entry at path once verify accepts its
 // bytes.
 func loadEntry(ctx context.Context, rt runtime.Runtime, path string, verify func([]byte) error) (runtime.Module, error) {

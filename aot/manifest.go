@@ -14,8 +14,11 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// FormatVersion is the artifact format this package writes and reads.
-const FormatVersion = 1
+// FormatVersion is the artifact format this package writes and reads. 2:
+// the entries are authenticated by chunked MACs (MACNonce, WasmMAC,
+// NativeMAC) instead of SHA-256 digests; a format-1 artifact is refused
+// with ErrFormat (and runs by compiling its .wasm).
+const FormatVersion = 2
 
 // Entry names inside an artifact zip.
 const (
@@ -31,8 +34,8 @@ const (
 )
 
 // Manifest describes an artifact's native code: what it was compiled for
-// and digests binding it to the artifact's entries. The signature covers
-// its exact serialized bytes.
+// and MACs binding it to the artifact's entries. The signature covers its
+// exact serialized bytes.
 type Manifest struct {
 	// Format is FormatVersion.
 	Format int `json:"format"`
@@ -49,14 +52,23 @@ type Manifest struct {
 	// Config is the fingerprint of the runtime configuration that shapes
 	// compiled code (see Fingerprint).
 	Config string `json:"config"`
-	// WasmSHA256 is the hex SHA-256 of the WasmEntry.
+	// WasmSHA256 is the hex SHA-256 of the WasmEntry, for people comparing
+	// an artifact with a module; loading checks WasmMAC instead.
 	WasmSHA256 string `json:"wasm_sha256"`
+	// WasmSize is the WasmEntry's length in bytes.
+	WasmSize int64 `json:"wasm_size"`
 	// Native is the native entry's name.
 	Native string `json:"native"`
 	// NativeSize is the native entry's length in bytes.
 	NativeSize int64 `json:"native_size"`
-	// NativeDigest is the hex Digest of the native entry.
-	NativeDigest string `json:"native_digest"`
+	// MACNonce is the hex random nonce of WasmMAC and NativeMAC, fresh for
+	// every artifact.
+	MACNonce string `json:"mac_nonce"`
+	// WasmMAC and NativeMAC are the hex chunked MACs (GMAC inside an
+	// HMAC, under keys derived from the signing key) of the WasmEntry and
+	// of the native entry, each with its entry's name as context.
+	WasmMAC   string `json:"wasm_mac"`
+	NativeMAC string `json:"native_mac"`
 	// WowVersion is the precompiling wow's version, informative.
 	WowVersion string `json:"wow_version,omitempty"`
 }
@@ -123,7 +135,7 @@ func CPUFeatures() []string { return slices.Clone(cpuFeatures()) }
 func (m *Manifest) check(t Target) error {
 	switch {
 	case m.Format != FormatVersion:
-		return fmt.Errorf("%w: format %d, this wow reads %d", ErrFormat, m.Format, FormatVersion)
+		return fmt.Errorf("%w: format %d, this wow reads %d (precompile the artifact again)", ErrFormat, m.Format, FormatVersion)
 	case m.Engine != t.Engine:
 		return fmt.Errorf("%w: compiled for %s, this runtime is %s", ErrEngineMismatch, m.Engine, t.Engine)
 	case m.EngineVersion != t.EngineVersion:

@@ -113,24 +113,60 @@ func create(name string, flags int, b []byte) (*os.File, error) {
 // or shrink it: what was verified or prepared is what gets mapped. The
 // caller closes it.
 func Sealed(name string, b []byte, size int64) (*os.File, error) {
-	f, err := create(name, unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING, b)
+	s, err := NewSealable(name)
 	if err != nil {
 		return nil, err
 	}
-	if size > int64(len(b)) {
-		if err := f.Truncate(size); err != nil {
-			f.Close()
-			return nil, err
+	if _, err := s.WriteAt(b, 0); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s.Seal(max(size, int64(len(b))))
+}
+
+// Sealable is a memfd written piecewise, then sealed (see Sealed). Until
+// it is sealed only this process can write it: its descriptor is
+// close-on-exec, and another process reaches /proc/PID/fd only with
+// ptrace rights over this one.
+type Sealable struct{ f *os.File }
+
+// NewSealable returns an empty memfd that can be sealed.
+func NewSealable(name string) (*Sealable, error) {
+	fd, err := unix.MemfdCreate(name, unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+	if err != nil {
+		return nil, fmt.Errorf("%s: memfd_create: %w", name, err)
+	}
+	return &Sealable{os.NewFile(uintptr(fd), name)}, nil
+}
+
+// WriteAt writes b at offset off (pwrite: the kernel copies into the
+// file's pages, with no page faults in this process).
+func (s *Sealable) WriteAt(b []byte, off int64) (int, error) { return s.f.WriteAt(b, off) }
+
+// Seal sets the file's size, seals it against writes, growth and
+// shrinking, and returns it positioned at its start; the caller closes
+// it. On error the file is closed.
+func (s *Sealable) Seal(size int64) (*os.File, error) {
+	f := s.f
+	fi, err := f.Stat()
+	if err == nil && fi.Size() != size {
+		err = f.Truncate(size)
+	}
+	if err == nil {
+		seals := unix.F_SEAL_WRITE | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_SEAL
+		if _, err = unix.FcntlInt(f.Fd(), unix.F_ADD_SEALS, seals); err != nil {
+			err = fmt.Errorf("%s: seal: %w", f.Name(), err)
 		}
 	}
-	seals := unix.F_SEAL_WRITE | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_SEAL
-	if _, err := unix.FcntlInt(f.Fd(), unix.F_ADD_SEALS, seals); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("%s: seal: %w", name, err)
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
+	if err != nil {
 		f.Close()
 		return nil, err
 	}
 	return f, nil
 }
+
+// Close releases an unsealed file.
+func (s *Sealable) Close() { _ = s.f.Close() }
