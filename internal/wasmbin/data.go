@@ -31,7 +31,8 @@ type segment struct {
 // segment indices). Otherwise, or if nothing would merge, it returns the
 // module unchanged with ok false.
 func MergeDataSegments(wasm []byte) (out []byte, ok bool) {
-	secs, err := parse(wasm)
+	var arr [16]section // every compile comes here: no allocation to find nothing
+	secs, err := parseInto(arr[:0], wasm)
 	if err != nil {
 		return wasm, false
 	}

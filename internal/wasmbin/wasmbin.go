@@ -30,10 +30,15 @@ type section struct {
 }
 
 func parse(wasm []byte) ([]section, error) {
+	return parseInto(make([]section, 0, 16), wasm) // a module has at most 13 non-custom sections
+}
+
+// parseInto is parse appending to out, which a caller that does not keep
+// the sections can place on its stack.
+func parseInto(out []section, wasm []byte) ([]section, error) {
 	if !bytes.HasPrefix(wasm, magic) {
 		return nil, fmt.Errorf("%w: bad magic or version", ErrMalformed)
 	}
-	out := make([]section, 0, 16) // a module has at most 13 non-custom sections
 	b := wasm[len(magic):]
 	for len(b) > 0 {
 		id := b[0]
