@@ -29,6 +29,7 @@ func TestInstanceConfigImmutable(t *testing.T) {
 	assert.Equal(t, []string{"A=1", "B=2"}, m.envList())
 	assert.False(t, b.caps[CapNet])
 	assert.True(t, m.caps[CapNet])
+	assert.False(t, NewInstanceConfig().(*instanceConfig).caps[CapNet], "configs share the default capabilities: adding to one must not add to all")
 	assert.Empty(t, b.dirs)
 	assert.Equal(t, "/tmp", m.dirs[0].GuestPath, "guest path defaults to the host path")
 }

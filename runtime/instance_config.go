@@ -62,8 +62,12 @@ type instanceConfig struct {
 // NewInstanceConfig returns an InstanceConfig with no env, logs discarded,
 // no directories and only the clock capability.
 func NewInstanceConfig() InstanceConfig {
-	return &instanceConfig{stdout: io.Discard, stderr: io.Discard, caps: map[Capability]bool{CapClock: true}}
+	return &instanceConfig{stdout: io.Discard, stderr: io.Discard, caps: defaultCaps}
 }
+
+// defaultCaps are the capabilities every instance has. Configs share it:
+// WithCapabilities copies it before adding to it.
+var defaultCaps = map[Capability]bool{CapClock: true}
 
 // with returns a shallow copy of c. The maps and slices of a config are
 // never written after it is returned, so copies share them until a With
