@@ -46,7 +46,8 @@ func newSpare(max int64, log *slog.Logger) *spare {
 }
 
 // take returns the spare memfd for n bytes of native code, nil when none
-// is ready or it is more than twice n. Code larger than the spare still
+// is ready or it is more than twice n (then it is replaced by one sized
+// to n unless it is no larger already). Code larger than the spare still
 // goes there: its first pages are allocated, the rest are allocated as
 // they are written. The caller owns the memfd: it seals or closes it.
 // Either way it calls refill once the code is loaded.
@@ -60,12 +61,14 @@ func (s *spare) take(n int64) *memfd.Sealable {
 	if w == nil {
 		return nil
 	}
-	s.ready = nil
-	s.next = min(s.max, max(spareGrain, (n+spareGrain-1)/spareGrain*spareGrain))
+	next := min(s.max, max(spareGrain, (n+spareGrain-1)/spareGrain*spareGrain))
 	if s.readySize > 2*n {
-		s.stale = w
+		if s.readySize > next { // replace it by a smaller one, else keep it
+			s.ready, s.stale, s.next = nil, w, next
+		}
 		return nil
 	}
+	s.ready, s.next = nil, next
 	return w
 }
 

@@ -116,6 +116,19 @@ func TestStageSpare(t *testing.T) {
 		require.EqualValues(t, 1<<20, fstat(t, sp.ready.Fd()).Size, "replaced by one sized to the code")
 	})
 
+	t.Run("SmallestSpareKept", func(t *testing.T) {
+		sp := readySpare(t, spareGrain)
+		spareIno := fstat(t, sp.ready.Fd()).Ino
+		small := native[:10<<10]
+		f, err := stageWith(stagedArtifact(t, key, tgt, wasm, small), sp)
+		require.NoError(t, err)
+		defer f.Close()
+		requireStaged(t, f, small)
+		require.NotEqual(t, spareIno, fstat(t, int(f.Fd())).Ino, "a fresh memfd")
+		require.NotNil(t, sp.ready, "a spare no larger than the smallest is kept, not replaced")
+		require.Equal(t, spareIno, fstat(t, sp.ready.Fd()).Ino)
+	})
+
 	t.Run("NoSpareReady", func(t *testing.T) {
 		sp := readySpare(t, size)
 		w := sp.take(size)
