@@ -34,13 +34,13 @@ type spare struct {
 	fills     sync.WaitGroup
 }
 
-// newSpare returns a spare of at most max bytes, the first being
-// prepared; nil when max is not positive.
-func newSpare(max int64, log *slog.Logger) *spare {
-	if max <= 0 {
+// newSpare returns a spare of at most limit bytes, the first being
+// prepared; nil when limit is not positive.
+func newSpare(limit int64, log *slog.Logger) *spare {
+	if limit <= 0 {
 		return nil
 	}
-	s := &spare{max: max, next: max, log: log}
+	s := &spare{max: limit, next: limit, log: log}
 	s.refill()
 	return s
 }
