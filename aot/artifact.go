@@ -210,12 +210,9 @@ func Verify(a *Artifact, key []byte, rt runtime.Runtime) error {
 // Load verifies a and loads its native code on rt. When the code is not
 // trusted it returns the reason (wrapping ErrUntrusted) and loads nothing;
 // the caller compiles a.Wasm instead. Any other error is the engine's.
+// A Loader does the same through a spare memfd prepared ahead of time.
 func Load(ctx context.Context, rt runtime.Runtime, a *Artifact, key []byte) (runtime.Module, error) {
-	e, err := prepare(a, key, TargetOf(rt))
-	if err != nil {
-		return nil, err
-	}
-	return loadArtifact(ctx, rt, a, e)
+	return (*Loader)(nil).Load(ctx, rt, a, key)
 }
 
 // entryMACs are the MACs an artifact's entries must have, once its

@@ -17,7 +17,9 @@
 // manifest matches the loading runtime and the entries. Every other case
 // has a typed reason ([ErrUnsigned], [ErrBadSignature], [ErrEngineMismatch],
 // ...), all of which wrap [ErrUntrusted]; the caller then compiles the
-// .wasm.
+// .wasm. A [Loader] loads trusted artifacts as [Load] does, writing the
+// native code for an engine that maps files into a memfd whose pages it
+// allocated ahead of time.
 //
 // [Cache] is the executor-side compile cache: native artifacts of the
 // modules it compiled (or loaded from trusted artifacts), keyed by (wasm

@@ -35,15 +35,17 @@ func loadVerified(ctx context.Context, rt runtime.Runtime, native []byte) (runti
 // memfd is sealed before the MACs are compared, and the engine maps only
 // that sealed file: a Go action's 11 MB cost about one copy instead of a
 // full MAC pass followed by a copy (RATIONALE.md, aot: "A trusted
-// artifact's copy and MACs overlap").
-func loadArtifact(ctx context.Context, rt runtime.Runtime, a *Artifact, e *entryMACs) (runtime.Module, error) {
+// artifact's copy and MACs overlap"). The memfd is sp's spare when one is
+// ready; a new spare is then prepared once the engine loaded the code.
+func loadArtifact(ctx context.Context, rt runtime.Runtime, a *Artifact, e *entryMACs, sp *spare) (runtime.Module, error) {
 	if !runtime.LoadsFilesInPlace(rt) {
 		if err := e.verify(a); err != nil {
 			return nil, err
 		}
 		return rt.Load(ctx, a.Native)
 	}
-	f, err := stage(a, e)
+	defer sp.refill() // after the load: it competes for the CPUs
+	f, err := stage(a, e, sp)
 	if err != nil {
 		return nil, err
 	}
@@ -55,13 +57,18 @@ func loadArtifact(ctx context.Context, rt runtime.Runtime, a *Artifact, e *entry
 }
 
 // stage copies a's native code into a sealed memfd while MACing both
-// entries, and returns the memfd once both MACs verify. Without a memfd it
-// returns nil once they verify.
-func stage(a *Artifact, e *entryMACs) (*os.File, error) {
-	w, err := memfd.NewSealable("wow-native")
-	if err != nil {
-		return nil, e.verify(a)
+// entries, and returns the memfd once both MACs verify. The memfd is sp's
+// spare when one is ready (sealing it to the code's size frees the rest),
+// else a new one. Without a memfd it returns nil once the MACs verify.
+func stage(a *Artifact, e *entryMACs, sp *spare) (*os.File, error) {
+	w := sp.take(int64(len(a.Native)))
+	if w == nil {
+		var err error
+		if w, err = memfd.NewSealable("wow-native"); err != nil {
+			return nil, e.verify(a)
+		}
 	}
+	var err error
 	wasm, native := e.wasm.jobs(a.Wasm), e.native.jobs(a.Native)
 	jobs := make(chan macJob, len(wasm)+len(native))
 	for _, j := range wasm { // ready now: a worker starts with them

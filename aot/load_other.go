@@ -14,8 +14,8 @@ func loadVerified(ctx context.Context, rt runtime.Runtime, native []byte) (runti
 }
 
 // loadArtifact loads the native code of an artifact whose signature and
-// manifest were checked, once e verifies its entries.
-func loadArtifact(ctx context.Context, rt runtime.Runtime, a *Artifact, e *entryMACs) (runtime.Module, error) {
+// manifest were checked, once e verifies its entries (there is no spare).
+func loadArtifact(ctx context.Context, rt runtime.Runtime, a *Artifact, e *entryMACs, _ *spare) (runtime.Module, error) {
 	if err := e.verify(a); err != nil {
 		return nil, err
 	}

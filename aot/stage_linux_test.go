@@ -13,7 +13,7 @@ import (
 )
 
 // stagedArtifact is a signed format-2 artifact of fake entries for target t.
-func stagedArtifact(t *testing.T, key []byte, tgt Target, wasm, native []byte) *Artifact {
+func stagedArtifact(t testing.TB, key []byte, tgt Target, wasm, native []byte) *Artifact {
 	mac, nonce := newChunkMAC(key, artifactMACDomain), newNonce()
 	m := Manifest{
 		Format: FormatVersion, Engine: tgt.Engine, EngineVersion: tgt.EngineVersion,
@@ -37,20 +37,12 @@ func TestStage(t *testing.T) {
 	stage := func(a *Artifact) (*os.File, error) {
 		e, err := prepare(a, key, tgt)
 		require.NoError(t, err)
-		return stage(a, e)
+		return stage(a, e, nil)
 	}
 	f, err := stage(stagedArtifact(t, key, tgt, wasm, native))
 	require.NoError(t, err)
 	defer f.Close()
-	got := make([]byte, len(native)+1)
-	n, err := f.ReadAt(got, 0)
-	require.Error(t, err, "EOF after the native code")
-	require.Equal(t, len(native), n)
-	got = got[:n]
-	require.Equal(t, native, got, "the memfd holds the native code")
-	seals, err := unix.FcntlInt(f.Fd(), unix.F_GET_SEALS, 0)
-	require.NoError(t, err)
-	require.Equal(t, unix.F_SEAL_WRITE|unix.F_SEAL_SHRINK|unix.F_SEAL_GROW|unix.F_SEAL_SEAL, seals)
+	requireStaged(t, f, native)
 
 	for name, tc := range map[string]struct {
 		edit func(a *Artifact)
@@ -79,4 +71,17 @@ func verifyFor(a *Artifact, key []byte, t Target) error {
 		return err
 	}
 	return e.verify(a)
+}
+
+// requireStaged checks that f holds exactly native and is fully sealed.
+func requireStaged(t *testing.T, f *os.File, native []byte) {
+	t.Helper()
+	got := make([]byte, len(native)+1)
+	n, err := f.ReadAt(got, 0)
+	require.Error(t, err, "EOF after the native code")
+	require.Equal(t, len(native), n)
+	require.Equal(t, native, got[:n], "the memfd holds the native code")
+	seals, err := unix.FcntlInt(f.Fd(), unix.F_GET_SEALS, 0)
+	require.NoError(t, err)
+	require.Equal(t, unix.F_SEAL_WRITE|unix.F_SEAL_SHRINK|unix.F_SEAL_GROW|unix.F_SEAL_SEAL, seals)
 }

@@ -61,6 +61,7 @@ func TestArtifactTrusted(t *testing.T) {
 	require.Contains(t, m, `wow_artifact_loads_total{result="trusted"} 1`)
 	require.Contains(t, m, "wow_compile_cache_misses_total 0\n", "nothing compiled")
 	require.Contains(t, logs.String(), "trusted native code")
+	require.Nil(t, s.ex.modules.loader, "wazero maps no files: no spare memfd")
 }
 
 func TestArtifactUntrusted(t *testing.T) {

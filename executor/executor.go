@@ -56,7 +56,7 @@ func New(opts Options) (*Executor, error) {
 		log:         opts.Logger,
 		m:           m,
 		adm:         newAdmission(opts.MaxConcurrency, opts.QueueTimeout, m),
-		modules:     newModuleCache(opts.Runtime, m, disk, opts.TrustKey, opts.Logger),
+		modules:     newModuleCache(opts.Runtime, m, disk, opts.TrustKey, opts.ArtifactSpareBytes, opts.Logger),
 		metrics:     promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{}),
 		actions:     map[*action]struct{}{},
 		stopJanitor: make(chan struct{}),
@@ -98,15 +98,16 @@ func (e *Executor) Destroy(ctx context.Context, id string) error {
 	return e.proto.Destroy(ctx, id)
 }
 
-// Close unloads every action and stops the janitor. It does not close the
-// Runtime.
+// Close unloads every action, stops the janitor, waits for background
+// writes to the compile cache and releases the spare memfd for trusted
+// artifacts. It does not close the Runtime.
 func (e *Executor) Close(ctx context.Context) error {
 	var err error
 	e.closeOnce.Do(func() {
 		close(e.stopJanitor)
 		<-e.janitorDone
 		err = e.proto.Close(ctx)
-		e.modules.wait()
+		e.modules.close()
 	})
 	return err
 }

@@ -41,12 +41,18 @@ type server struct {
 // Go example actions takes tens of seconds under the race detector.
 func newServer(t testing.TB, cfg wowrt.Config, opts Options) *server {
 	t.Helper()
+	return newServerOn(t, "wazero", cfg, opts)
+}
+
+// newServerOn is newServer on engine.
+func newServerOn(t testing.TB, engine string, cfg wowrt.Config, opts Options) *server {
+	t.Helper()
 	ctx := context.Background()
 	if cfg == nil {
 		cfg = wowrt.NewConfig()
 	}
 	cfg = cfg.WithCompilationCacheDir(filepath.Join(os.TempDir(), "wow-executor-test-cache"))
-	rt, err := wowrt.Open(ctx, "wazero", cfg)
+	rt, err := wowrt.Open(ctx, engine, cfg)
 	require.NoError(t, err)
 	s := &server{stdout: &syncBuffer{}, stderr: &syncBuffer{}}
 	opts.Runtime = rt

@@ -22,8 +22,9 @@ import (
 type moduleCache struct {
 	rt      wowrt.Runtime
 	m       *metrics
-	disk    *aot.Cache // nil without a cache directory
-	key     []byte     // the trust key for artifacts (nil: trust none)
+	disk    *aot.Cache  // nil without a cache directory
+	key     []byte      // the trust key for artifacts (nil: trust none)
+	loader  *aot.Loader // loads trusted artifacts (nil: without a spare memfd)
 	log     *slog.Logger
 	mu      sync.Mutex
 	entries map[[sha256.Size]byte]*cachedModule
@@ -40,8 +41,15 @@ type cachedModule struct {
 	refs  int // guarded by moduleCache.mu
 }
 
-func newModuleCache(rt wowrt.Runtime, m *metrics, disk *aot.Cache, key []byte, log *slog.Logger) *moduleCache {
-	return &moduleCache{rt: rt, m: m, disk: disk, key: key, log: log, entries: map[[sha256.Size]byte]*cachedModule{}}
+// newModuleCache returns a module cache; with a trust key and an engine
+// that maps files it keeps a spare memfd of spareBytes (negative: none) for
+// trusted artifacts, which close releases.
+func newModuleCache(rt wowrt.Runtime, m *metrics, disk *aot.Cache, key []byte, spareBytes int64, log *slog.Logger) *moduleCache {
+	c := &moduleCache{rt: rt, m: m, disk: disk, key: key, log: log, entries: map[[sha256.Size]byte]*cachedModule{}}
+	if len(key) > 0 && spareBytes >= 0 && wowrt.LoadsFilesInPlace(rt) {
+		c.loader = aot.NewLoader(aot.LoaderOptions{SpareBytes: spareBytes, Logger: log})
+	}
+	return c
 }
 
 // get returns the compiled module for wasm (taken from the zip archive,
@@ -132,12 +140,15 @@ func (c *moduleCache) loadArtifact(ctx context.Context, wasm, archive []byte) (w
 	if !bytes.Equal(a.Wasm, wasm) {
 		return nil, nil, fmt.Errorf("%w: the zip's module is not %s", aot.ErrWasmMismatch, aot.WasmEntry)
 	}
-	m, err := aot.Load(ctx, c.rt, a, c.key)
+	m, err := c.loader.Load(ctx, c.rt, a, c.key)
 	return m, a.Native, err
 }
 
-// wait waits for the disk writes in flight.
-func (c *moduleCache) wait() { c.stores.Wait() }
+// close waits for the disk writes in flight and releases the spare memfd.
+func (c *moduleCache) close() {
+	c.stores.Wait()
+	c.loader.Close()
+}
 
 // put drops one reference, closing the module after the last.
 func (c *moduleCache) put(e *cachedModule) {

@@ -75,6 +75,14 @@ type Options struct {
 	// Any other artifact is compiled from its .wasm, and the reason logged.
 	// Without a key no native code from an /init is ever loaded.
 	TrustKey []byte
+	// ArtifactSpareBytes bounds the spare memfd (aot.Loader) whose pages
+	// are allocated ahead of time for the native code of the next trusted
+	// artifact, on Linux, with a TrustKey, for an engine that maps files
+	// (wasmtime): a trusted /init copies its native code into memory
+	// already allocated, which about halves the copy here. The spare holds
+	// up to this much shared memory while the Executor is open. Default
+	// aot.DefaultSpareBytes; negative keeps no spare.
+	ArtifactSpareBytes int64
 }
 
 func (o Options) withDefaults() Options {

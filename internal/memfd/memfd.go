@@ -139,11 +139,31 @@ func NewSealable(name string) (*Sealable, error) {
 	return &Sealable{os.NewFile(uintptr(fd), name)}, nil
 }
 
+// NewAllocated returns a memfd that can be sealed, size bytes long, whose
+// pages are allocated now (fallocate): writing into them later skips the
+// kernel's allocation and zeroing of fresh pages, which dominates a write
+// into a new memfd. It holds size bytes of shared memory until it is
+// sealed to a smaller size or closed.
+func NewAllocated(name string, size int64) (*Sealable, error) {
+	s, err := NewSealable(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := unix.Fallocate(s.Fd(), 0, 0, size); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("%s: fallocate %d bytes: %w", name, size, err)
+	}
+	return s, nil
+}
+
+// Fd is the file's descriptor, owned by s.
+func (s *Sealable) Fd() int { return int(s.f.Fd()) }
+
 // WriteAt writes b at offset off (pwrite: the kernel copies into the
 // file's pages, with no page faults in this process).
 func (s *Sealable) WriteAt(b []byte, off int64) (int, error) { return s.f.WriteAt(b, off) }
 
-// Seal sets the file's size, seals it against writes, growth and
+// Seal sets the file's size (freeing the pages past it), seals it against writes, growth and
 // shrinking, and returns it positioned at its start; the caller closes
 // it. On error the file is closed.
 func (s *Sealable) Seal(size int64) (*os.File, error) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -22,7 +23,7 @@ import (
 // serveFlags are wow serve's settings.
 type serveFlags struct {
 	addr, engine, memLimit, cacheDir, logFormat, logLevel, dirRoot string
-	cacheMax, trustKey                                             string
+	cacheMax, trustKey, spareBytes                                 string
 	timeout, idleTTL, grace                                        time.Duration
 	maxConc, poolSize                                              int
 	fresh, interpreter, tiered                                     bool
@@ -40,6 +41,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&f.cacheDir, "cache-dir", "", "persist compiled code in this directory across restarts (an authenticated, size-bounded compile cache)")
 	fs.StringVar(&f.cacheMax, "cache-max-bytes", "4GiB", "bound --cache-dir, evicting the least recently used entries")
 	fs.StringVar(&f.trustKey, "trust-key", "", "load the native code of precompiled artifacts signed with the key in this file (wow precompile --sign-key); without it every action is compiled from its .wasm")
+	fs.StringVar(&f.spareBytes, "artifact-spare-bytes", "32MiB", "with --trust-key on an engine that maps files (wasmtime): keep a memfd of up to this size allocated ahead of time for the native code of the next trusted artifact, about halving its copy (0: none)")
 	fs.StringVar(&f.logFormat, "log-format", "text", "format of wow's own logs on stderr: text or json")
 	fs.StringVar(&f.logLevel, "log-level", "warn", "level of wow's own logs: debug, info, warn or error (OpenWhisk reads stderr as action logs)")
 	fs.IntVar(&f.poolSize, "pool-size", executor.DefaultPoolSize(), "idle warm instances kept per action")
@@ -78,6 +80,15 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "wow serve: --cache-max-bytes: %v\n", err)
 		return exitUsage
 	}
+	spare, err := executor.ParseSize(f.spareBytes)
+	if err != nil || spare > 1<<40 {
+		fmt.Fprintf(stderr, "wow serve: --artifact-spare-bytes: %v\n", cmp.Or(err, errors.New("at most 1TiB")))
+		return exitUsage
+	}
+	spareBytes := int64(spare)
+	if spare == 0 {
+		spareBytes = -1 // the executor's "none"
+	}
 	var trust []byte
 	if f.trustKey != "" {
 		if trust, err = aot.ReadKeyFile(f.trustKey); err != nil {
@@ -85,7 +96,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return exitUsage
 		}
 	}
-	if err := serve(ctx, f, limit, int64(cacheMax), trust, logger, stdout, stderr); err != nil {
+	if err := serve(ctx, f, limit, int64(cacheMax), spareBytes, trust, logger, stdout, stderr); err != nil {
 		logger.Error("wow serve failed", "err", err)
 		return exitFailed
 	}
@@ -110,7 +121,7 @@ func newLogger(format, level string, w io.Writer) (*slog.Logger, error) {
 }
 
 // serve runs the executor until ctx ends, then shuts down gracefully.
-func serve(ctx context.Context, f serveFlags, memLimit uint64, cacheMax int64, trust []byte, logger *slog.Logger, stdout, stderr io.Writer) error {
+func serve(ctx context.Context, f serveFlags, memLimit uint64, cacheMax, spareBytes int64, trust []byte, logger *slog.Logger, stdout, stderr io.Writer) error {
 	// --cache-dir is the executor's compile cache (package aot), not the
 	// engine's own: one authenticated cache for every engine.
 	cfg := runtime.NewConfig().WithTimeout(f.timeout).WithMemoryLimitBytes(memLimit).
@@ -121,20 +132,21 @@ func serve(ctx context.Context, f serveFlags, memLimit uint64, cacheMax int64, t
 	}
 	defer rt.Close(context.Background())
 	ex, err := executor.New(executor.Options{
-		Runtime:        rt,
-		MaxConcurrency: f.maxConc,
-		PoolSize:       f.poolSize,
-		IdleTTL:        f.idleTTL,
-		ForceFresh:     f.fresh,
-		Stdout:         stdout,
-		Stderr:         stderr,
-		Logger:         logger,
-		Limits:         ow.Limits{},
-		APIHost:        os.Getenv("__OW_API_HOST"),
-		DirRoot:        f.dirRoot,
-		CacheDir:       f.cacheDir,
-		CacheMaxBytes:  cacheMax,
-		TrustKey:       trust,
+		Runtime:            rt,
+		MaxConcurrency:     f.maxConc,
+		PoolSize:           f.poolSize,
+		IdleTTL:            f.idleTTL,
+		ForceFresh:         f.fresh,
+		Stdout:             stdout,
+		Stderr:             stderr,
+		Logger:             logger,
+		Limits:             ow.Limits{},
+		APIHost:            os.Getenv("__OW_API_HOST"),
+		DirRoot:            f.dirRoot,
+		CacheDir:           f.cacheDir,
+		CacheMaxBytes:      cacheMax,
+		TrustKey:           trust,
+		ArtifactSpareBytes: spareBytes,
 	})
 	if err != nil {
 		return err
