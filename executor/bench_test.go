@@ -172,6 +172,43 @@ func BenchmarkHandlerRun(b *testing.B) {
 	}
 }
 
+// BenchmarkHandlerCold: /{id}/init of a never-seen module plus its first
+// /{id}/run through the handler in process, on a tiered runtime (wow
+// serve's default): the handler's share of BenchmarkLoopbackCold's
+// fresh-tiered case. init-p50-µs is of the /init alone, p50-µs of both;
+// ns/op also counts making the requests and the /destroy.
+func BenchmarkHandlerCold(b *testing.B) {
+	for name, wasm := range map[string][]byte{"wat-answer": wat.Module("answer"), "c-add": c.Module("add")} {
+		b.Run(name, func(b *testing.B) {
+			ex := benchExecutorWith(b, wowrt.NewConfig().WithTiering(true), Options{})
+			run := runJSON()
+			lat := make(latencies, 0, b.N)
+			ilat := make(latencies, 0, b.N)
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				id := "/c" + strconv.Itoa(i)
+				r1, _ := http.NewRequest("POST", id+"/init", bytes.NewReader(initJSON(uniqueModule(wasm, uint64(i)))))
+				r2, _ := http.NewRequest("POST", id+"/run", bytes.NewReader(run))
+				w1, w2 := httptest.NewRecorder(), httptest.NewRecorder()
+				t0 := time.Now()
+				ex.ServeHTTP(w1, r1)
+				t1 := time.Now()
+				ex.ServeHTTP(w2, r2)
+				lat = append(lat, time.Since(t0))
+				ilat = append(ilat, t1.Sub(t0))
+				if w1.Code != 200 || w2.Code != 200 {
+					b.Fatalf("init: %d %s; run: %d %s", w1.Code, w1.Body, w2.Code, w2.Body)
+				}
+				r3, _ := http.NewRequest("POST", id+"/destroy", http.NoBody)
+				ex.ServeHTTP(httptest.NewRecorder(), r3)
+			}
+			lat.report(b)
+			slices.Sort(ilat)
+			b.ReportMetric(float64(ilat[len(ilat)/2].Nanoseconds())/1e3, "init-p50-µs")
+		})
+	}
+}
+
 // floorHandler is the physical floor: read the request, answer a small
 // JSON object.
 func floorHandler() http.Handler {
