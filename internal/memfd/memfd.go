@@ -33,11 +33,11 @@ func New(name string, w io.Writer) (*Capture, error) {
 	if w == nil {
 		return nil, nil
 	}
-	fd, err := unix.MemfdCreate(name, unix.MFD_CLOEXEC)
+	f, err := newFile(name, unix.MFD_CLOEXEC)
 	if err != nil {
-		return nil, fmt.Errorf("%s: memfd_create: %w", name, err)
+		return nil, err
 	}
-	return &Capture{f: os.NewFile(uintptr(fd), name), w: w}, nil
+	return &Capture{f: f, w: w}, nil
 }
 
 // Path is the file's name for an engine that opens it.
@@ -83,29 +83,24 @@ func (c *Capture) Fd() int { return int(c.f.Fd()) }
 // Input returns a memfd holding b, positioned at its start, for an engine
 // that reads stdin from a descriptor. The caller closes it.
 func Input(name string, b []byte) (*os.File, error) {
-	f, err := create(name, unix.MFD_CLOEXEC, b)
+	f, err := newFile(name, unix.MFD_CLOEXEC)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
+	if _, err := f.WriteAt(b, 0); err != nil { // pwrite: the offset stays at the start
 		f.Close()
 		return nil, err
 	}
 	return f, nil
 }
 
-// create returns a memfd made with flags and holding b.
-func create(name string, flags int, b []byte) (*os.File, error) {
+// newFile returns a new memfd made with flags.
+func newFile(name string, flags int) (*os.File, error) {
 	fd, err := unix.MemfdCreate(name, flags)
 	if err != nil {
 		return nil, fmt.Errorf("%s: memfd_create: %w", name, err)
 	}
-	f := os.NewFile(uintptr(fd), name)
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return f, nil
+	return os.NewFile(uintptr(fd), name), nil
 }
 
 // Sealed returns a memfd holding b, zero-extended to size bytes (at least
@@ -132,11 +127,11 @@ type Sealable struct{ f *os.File }
 
 // NewSealable returns an empty memfd that can be sealed.
 func NewSealable(name string) (*Sealable, error) {
-	fd, err := unix.MemfdCreate(name, unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+	f, err := newFile(name, unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
 	if err != nil {
-		return nil, fmt.Errorf("%s: memfd_create: %w", name, err)
+		return nil, err
 	}
-	return &Sealable{os.NewFile(uintptr(fd), name)}, nil
+	return &Sealable{f}, nil
 }
 
 // NewAllocated returns a memfd that can be sealed, size bytes long, whose
