@@ -40,12 +40,11 @@ import (
 type interrupter struct {
 	// stop is the compiled guest's stop global (nil when interpreted).
 	stop api.MutableGlobal
-	// sctx is the ctx interpreted calls run under; closeOnce closes its
-	// Done channel.
+	// sctx holds the ctx of the call in progress (parent), which fire
+	// reports; interpreted calls run under sctx itself, and closeOnce
+	// closes its Done channel.
 	sctx      stopCtx
 	closeOnce sync.Once
-	// cur is the ctx of the call in progress, for fire.
-	cur context.Context
 	// fn is fire, and fired receives once per fire; both are made by the
 	// first call whose ctx can end.
 	fn    func()
@@ -70,7 +69,7 @@ func (it *interrupter) initInterpreted() {
 
 // fire stops the guest because the call's ctx ended.
 func (it *interrupter) fire() {
-	it.interrupt(ctxError(it.cur, nil))
+	it.interrupt(ctxError(it.sctx.parent, nil))
 	it.fired <- struct{}{}
 }
 
@@ -102,7 +101,7 @@ func (it *interrupter) call(ctx context.Context, f api.Function, stack []uint64)
 	if err := ctxError(ctx, nil); err != nil {
 		return err
 	}
-	it.cur = ctx
+	it.sctx.parent = ctx
 	var stop func() bool
 	if ctx.Done() != nil {
 		if it.fn == nil {
@@ -112,7 +111,6 @@ func (it *interrupter) call(ctx context.Context, f api.Function, stack []uint64)
 	}
 	cctx := ctx
 	if it.stop == nil {
-		it.sctx.parent = ctx
 		cctx = &it.sctx
 	}
 	err := f.CallWithStack(cctx, stack)
@@ -132,7 +130,8 @@ func (it *interrupter) call(ctx context.Context, f api.Function, stack []uint64)
 // for values and deadline, and a Done channel closed when the interrupter
 // stops the guest (wazero's interpreter then closes the module, which the
 // guest notices at its next loop header). Only the calling goroutine sets
-// parent; wazero's watcher goroutine reads only Done and Err.
+// parent, before it arms fire; wazero's watcher goroutine reads only Done
+// and Err.
 type stopCtx struct {
 	parent context.Context
 	done   chan struct{}
