@@ -61,14 +61,13 @@ func loadArtifact(ctx context.Context, rt runtime.Runtime, a *Artifact, e *entry
 // spare when one is ready (sealing it to the code's size frees the rest),
 // else a new one. Without a memfd it returns nil once the MACs verify.
 func stage(a *Artifact, e *entryMACs, sp *spare) (*os.File, error) {
+	var err error
 	w := sp.take(int64(len(a.Native)))
 	if w == nil {
-		var err error
 		if w, err = memfd.NewSealable("wow-native"); err != nil {
 			return nil, e.verify(a)
 		}
 	}
-	var err error
 	wasm, native := e.wasm.jobs(a.Wasm), e.native.jobs(a.Native)
 	jobs := make(chan macJob, len(wasm)+len(native))
 	for _, j := range wasm { // ready now: a worker starts with them
