@@ -1,0 +1,98 @@
+//go:build linux
+
+package wazero
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"unsafe"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
+)
+
+// vmFlags returns the VmFlags line /proc/self/smaps gives the mapping
+// that holds p.
+func vmFlags(t *testing.T, p *byte) []string {
+	t.Helper()
+	addr := uint64(uintptr(unsafe.Pointer(p)))
+	f, err := os.Open("/proc/self/smaps")
+	require.NoError(t, err)
+	defer f.Close()
+	in := false
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		var lo, hi uint64
+		if n, _ := fmt.Sscanf(line, "%x-%x ", &lo, &hi); n == 2 {
+			in = lo <= addr && addr < hi
+			continue
+		}
+		if in && strings.HasPrefix(line, "VmFlags:") {
+			return strings.Fields(strings.TrimPrefix(line, "VmFlags:"))
+		}
+	}
+	require.NoError(t, sc.Err())
+	t.Fatalf("no mapping holds %#x", addr)
+	return nil
+}
+
+// thpAvailable reports whether the kernel has transparent huge pages.
+func thpAvailable() bool {
+	_, err := os.Stat("/sys/kernel/mm/transparent_hugepage/enabled")
+	return err == nil
+}
+
+func TestHugeCodeMapping(t *testing.T) {
+	// What wazero maps for machine code (internal/platform/mmap_linux.go).
+	size := hugeMin + 12345
+	b, err := unix.Mmap(-1, 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_ANON|unix.MAP_PRIVATE)
+	require.NoError(t, err)
+	require.Len(t, b, size)
+	assert.Zero(t, uintptr(unsafe.Pointer(&b[0]))%hugeSize, "a code mapping starts on a huge page boundary")
+	for i := range b {
+		b[i] = byte(i)
+	}
+	assert.Equal(t, byte(size-1), b[size-1])
+	if thpAvailable() {
+		assert.Contains(t, vmFlags(t, &b[0]), "hg", "a code mapping is advised MADV_HUGEPAGE")
+	}
+	require.NoError(t, unix.Mprotect(b, unix.PROT_READ|unix.PROT_EXEC))
+	require.NoError(t, unix.Munmap(b), "the mapping is exactly the one asked for")
+}
+
+func TestHugeCodeLeavesOtherMappings(t *testing.T) {
+	if !thpAvailable() {
+		t.Skip("no transparent huge pages in this kernel")
+	}
+	rw := unix.PROT_READ | unix.PROT_WRITE
+	memfd, err := unix.MemfdCreate("wow-hugepage-test", unix.MFD_CLOEXEC)
+	require.NoError(t, err)
+	defer unix.Close(memfd)
+	require.NoError(t, unix.Ftruncate(memfd, hugeMin))
+	tests := []struct {
+		name  string
+		fd    int
+		size  int
+		prot  int
+		flags int
+	}{
+		{"linear memory reservation", -1, hugeMin, rw, unix.MAP_ANON | unix.MAP_PRIVATE | unix.MAP_NORESERVE},
+		{"small", -1, hugeMin - 4096, rw, unix.MAP_ANON | unix.MAP_PRIVATE},
+		{"shared", -1, hugeMin, rw, unix.MAP_ANON | unix.MAP_SHARED},
+		{"read-only", -1, hugeMin, unix.PROT_READ, unix.MAP_ANON | unix.MAP_PRIVATE},
+		{"file", memfd, hugeMin, rw, unix.MAP_PRIVATE},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := unix.Mmap(tc.fd, 0, tc.size, tc.prot, tc.flags)
+			require.NoError(t, err)
+			defer func() { require.NoError(t, unix.Munmap(b)) }()
+			assert.NotContains(t, vmFlags(t, &b[0]), "hg")
+		})
+	}
+}
