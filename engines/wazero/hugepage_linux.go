@@ -19,10 +19,12 @@ import (
 //
 // wazero has no hook for its code mappings, so hugeCode wraps the mmap
 // function x/sys/unix's Mmap calls. Only mappings of exactly wazero's
-// kind and at least hugeMin bytes are changed: linear memory (ours is
-// MAP_NORESERVE), files and small mappings are passed through untouched.
-// A changed mapping starts on a 2 MiB boundary and is advised
-// MADV_HUGEPAGE; its length is the one asked for, so Munmap undoes it.
+// kind are changed; linear memory (ours is MAP_NORESERVE) and files are
+// passed through untouched. One of at least hugeMin bytes starts on a
+// 2 MiB boundary and is advised MADV_HUGEPAGE; its length is the one asked
+// for, so Munmap undoes it. A smaller one is populated when it is mapped
+// (MAP_POPULATE): one kernel entry instead of a fault per page, and no
+// page is wasted, since wazero writes all of it at once.
 
 // hugeSize is the size of a transparent huge page on amd64 and arm64 with
 // 4 KiB base pages.
@@ -64,9 +66,12 @@ func hugeCode(
 	munmap func(addr, length uintptr) error,
 ) func(addr, length uintptr, prot, flags, fd int, offset int64) (uintptr, error) {
 	return func(addr, length uintptr, prot, flags, fd int, offset int64) (uintptr, error) {
-		if addr != 0 || fd != -1 || length < hugeMin ||
+		if addr != 0 || fd != -1 ||
 			prot != unix.PROT_READ|unix.PROT_WRITE || flags != unix.MAP_ANON|unix.MAP_PRIVATE {
 			return mmap(addr, length, prot, flags, fd, offset)
+		}
+		if length < hugeMin {
+			return mmap(addr, length, prot, flags|unix.MAP_POPULATE, fd, offset)
 		}
 		// Map a huge page more than asked and keep the aligned part.
 		p, err := mmap(0, length+hugeSize, prot, flags, fd, offset)

@@ -18,6 +18,13 @@ import (
 // vmFlags returns the VmFlags line /proc/self/smaps gives the mapping
 // that holds p.
 func vmFlags(t *testing.T, p *byte) []string {
+	flags, _ := smaps(t, p)
+	return flags
+}
+
+// smaps returns the VmFlags and the Rss in KiB that /proc/self/smaps
+// gives the mapping that holds p.
+func smaps(t *testing.T, p *byte) (flags []string, rssKiB int) {
 	t.Helper()
 	addr := uint64(uintptr(unsafe.Pointer(p)))
 	f, err := os.Open("/proc/self/smaps")
@@ -32,13 +39,17 @@ func vmFlags(t *testing.T, p *byte) []string {
 			in = lo <= addr && addr < hi
 			continue
 		}
+		if in && strings.HasPrefix(line, "Rss:") {
+			_, err := fmt.Sscanf(line, "Rss: %d kB", &rssKiB)
+			require.NoError(t, err)
+		}
 		if in && strings.HasPrefix(line, "VmFlags:") {
-			return strings.Fields(strings.TrimPrefix(line, "VmFlags:"))
+			return strings.Fields(strings.TrimPrefix(line, "VmFlags:")), rssKiB
 		}
 	}
 	require.NoError(t, sc.Err())
 	t.Fatalf("no mapping holds %#x", addr)
-	return nil
+	return nil, 0
 }
 
 // thpAvailable reports whether the kernel has transparent huge pages.
@@ -63,6 +74,16 @@ func TestHugeCodeMapping(t *testing.T) {
 	}
 	require.NoError(t, unix.Mprotect(b, unix.PROT_READ|unix.PROT_EXEC))
 	require.NoError(t, unix.Munmap(b), "the mapping is exactly the one asked for")
+}
+
+func TestSmallCodeMappingIsPopulated(t *testing.T) {
+	size := 64 << 10
+	b, err := unix.Mmap(-1, 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_ANON|unix.MAP_PRIVATE)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, unix.Munmap(b)) }()
+	flags, rss := smaps(t, &b[0])
+	assert.NotContains(t, flags, "hg")
+	assert.GreaterOrEqual(t, rss, size>>10, "every page is there before it is touched")
 }
 
 func TestHugeCodeLeavesOtherMappings(t *testing.T) {
