@@ -14,17 +14,13 @@ import (
 // read-write, then written and made executable. A Go action's code is
 // 11 MB, and every 4 KiB page of it faulted in costs a trip to the
 // hypervisor on a VM that pages its guests (≈ 65 ms for the 11 MB here).
-// hugeCode backs such mappings with transparent huge pages: one fault per
-// 2 MiB (RATIONALE "engines/wazero: code is mapped on huge pages").
+// hugeMapper backs such mappings with transparent huge pages: one fault
+// per 2 MiB (RATIONALE "engines/wazero: code is mapped on huge pages").
 //
-// wazero has no hook for its code mappings, so hugeCode wraps the mmap
-// function x/sys/unix's Mmap calls. Only mappings of exactly wazero's
-// kind are changed; linear memory (ours is MAP_NORESERVE) and files are
-// passed through untouched. One of at least hugeMin bytes starts on a
-// 2 MiB boundary and is advised MADV_HUGEPAGE; its length is the one asked
-// for, so Munmap undoes it. A smaller one is populated when it is mapped
-// (MAP_POPULATE): one kernel entry instead of a fault per page, and no
-// page is wasted, since wazero writes all of it at once.
+// wazero has no hook for its code mappings, so hugeMapper wraps the mmap
+// and munmap functions x/sys/unix's Mmap and Munmap call. Only mappings of
+// exactly wazero's kind are changed; linear memory (ours is
+// MAP_NORESERVE) and files are passed through untouched.
 
 // hugeSize is the size of a transparent huge page on amd64 and arm64 with
 // 4 KiB base pages.
@@ -52,41 +48,73 @@ type xMremapMmapper struct {
 //go:linkname unixMapper golang.org/x/sys/unix.mapper
 var unixMapper *xMremapMmapper
 
-// init wraps x/sys/unix's mmap during package initialization, before
-// wazero maps anything, so no call sees the field change.
+// init wraps x/sys/unix's mmap and munmap during package initialization,
+// before wazero maps anything, so no call sees the fields change.
 func init() {
 	if unixMapper != nil && unixMapper.mmap != nil && unixMapper.munmap != nil {
-		unixMapper.mmap = hugeCode(unixMapper.mmap, unixMapper.munmap)
+		h := &hugeMapper{mmap: unixMapper.mmap, munmap: unixMapper.munmap, rounded: map[uintptr]uintptr{}}
+		unixMapper.mmap, unixMapper.munmap = h.mmapCode, h.munmapCode
 	}
 }
 
-// hugeCode returns mmap that places wazero's code mappings on huge pages.
-func hugeCode(
-	mmap func(addr, length uintptr, prot, flags, fd int, offset int64) (uintptr, error),
-	munmap func(addr, length uintptr) error,
-) func(addr, length uintptr, prot, flags, fd int, offset int64) (uintptr, error) {
-	return func(addr, length uintptr, prot, flags, fd int, offset int64) (uintptr, error) {
-		if addr != 0 || fd != -1 ||
-			prot != unix.PROT_READ|unix.PROT_WRITE || flags != unix.MAP_ANON|unix.MAP_PRIVATE {
-			return mmap(addr, length, prot, flags, fd, offset)
-		}
-		if length < hugeMin {
-			return mmap(addr, length, prot, flags|unix.MAP_POPULATE, fd, offset)
-		}
-		// Map a huge page more than asked and keep the aligned part.
-		p, err := mmap(0, length+hugeSize, prot, flags, fd, offset)
-		if err != nil {
-			return mmap(addr, length, prot, flags, fd, offset)
-		}
-		start := (p + hugeSize - 1) &^ (hugeSize - 1)
-		if head := start - p; head > 0 {
-			_ = munmap(p, head)
-		}
-		if tail := p + length + hugeSize - (start + length); tail > 0 {
-			_ = munmap(start+length, tail)
-		}
-		// Without THP support this fails and the mapping stays as it was.
-		_, _, _ = unix.Syscall(unix.SYS_MADVISE, start, length, unix.MADV_HUGEPAGE)
-		return start, nil
+// hugeMapper places wazero's code mappings on huge pages.
+type hugeMapper struct {
+	mmap   func(addr, length uintptr, prot, flags, fd int, offset int64) (uintptr, error)
+	munmap func(addr, length uintptr) error
+
+	mu sync.Mutex
+	// rounded holds the length asked for of each huge code mapping, by
+	// address: the mapping itself is rounded up to whole huge pages.
+	rounded map[uintptr]uintptr
+}
+
+// roundHuge rounds n up to whole huge pages.
+func roundHuge(n uintptr) uintptr { return (n + hugeSize - 1) &^ (hugeSize - 1) }
+
+// mmapCode maps like mmap, but a mapping of wazero's kind of at least
+// hugeMin bytes starts on a huge page boundary, spans whole huge pages
+// (the last one's tail past length is never touched by wazero, but the
+// kernel gives it the huge page: at most 2 MiB - 4 KiB more RSS per such
+// module, and up to 512 fewer faults twice over) and is advised
+// MADV_HUGEPAGE; a smaller one is populated.
+func (h *hugeMapper) mmapCode(addr, length uintptr, prot, flags, fd int, offset int64) (uintptr, error) {
+	if addr != 0 || fd != -1 ||
+		prot != unix.PROT_READ|unix.PROT_WRITE || flags != unix.MAP_ANON|unix.MAP_PRIVATE {
+		return h.mmap(addr, length, prot, flags, fd, offset)
 	}
+	if length < hugeMin {
+		return h.mmap(addr, length, prot, flags|unix.MAP_POPULATE, fd, offset)
+	}
+	// Map a huge page more than needed and keep the aligned part.
+	size := roundHuge(length)
+	p, err := h.mmap(0, size+hugeSize, prot, flags, fd, offset)
+	if err != nil {
+		return h.mmap(addr, length, prot, flags, fd, offset)
+	}
+	start := roundHuge(p)
+	if head := start - p; head > 0 {
+		_ = h.munmap(p, head)
+	}
+	if tail := p + size + hugeSize - (start + size); tail > 0 {
+		_ = h.munmap(start+size, tail)
+	}
+	// Without THP support this fails and the mapping stays as it was.
+	_, _, _ = unix.Syscall(unix.SYS_MADVISE, start, size, unix.MADV_HUGEPAGE)
+	h.mu.Lock()
+	h.rounded[start] = length
+	h.mu.Unlock()
+	return start, nil
+}
+
+// munmapCode unmaps like munmap, and the whole of a huge code mapping when
+// it is the one asked for.
+func (h *hugeMapper) munmapCode(addr, length uintptr) error {
+	h.mu.Lock()
+	asked, ok := h.rounded[addr]
+	if ok && asked == length {
+		delete(h.rounded, addr)
+		length = roundHuge(length)
+	}
+	h.mu.Unlock()
+	return h.munmap(addr, length)
 }

@@ -73,7 +73,27 @@ func TestHugeCodeMapping(t *testing.T) {
 		assert.Contains(t, vmFlags(t, &b[0]), "hg", "a code mapping is advised MADV_HUGEPAGE")
 	}
 	require.NoError(t, unix.Mprotect(b, unix.PROT_READ|unix.PROT_EXEC))
-	require.NoError(t, unix.Munmap(b), "the mapping is exactly the one asked for")
+	end := uintptr(unsafe.Pointer(&b[0])) + roundHuge(uintptr(size))
+	require.True(t, mapped(t, end-1), "the mapping spans whole huge pages")
+	require.NoError(t, unix.Munmap(b))
+	require.False(t, mapped(t, end-1), "Munmap unmaps all of it")
+	require.False(t, mapped(t, uintptr(unsafe.Pointer(&b[0]))))
+}
+
+// mapped reports whether the page holding addr is mapped.
+func mapped(t *testing.T, addr uintptr) bool {
+	t.Helper()
+	page := addr &^ uintptr(os.Getpagesize()-1)
+	vec := make([]byte, 1)
+	_, _, errno := unix.Syscall(unix.SYS_MINCORE, page, uintptr(os.Getpagesize()), uintptr(unsafe.Pointer(&vec[0])))
+	switch errno {
+	case 0:
+		return true
+	case unix.ENOMEM:
+		return false
+	}
+	t.Fatalf("mincore: %v", errno)
+	return false
 }
 
 func TestSmallCodeMappingIsPopulated(t *testing.T) {
