@@ -5,9 +5,11 @@ import (
 	"crypto/sha256"
 	goruntime "runtime"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"github.com/wowrt/wow/aot"
+	"github.com/wowrt/wow/internal/benchutil"
 	"github.com/wowrt/wow/internal/testactions"
 	"github.com/wowrt/wow/ow/examples/c"
 	"github.com/wowrt/wow/ow/examples/wat"
@@ -24,7 +26,8 @@ var benchEngines = []string{"wazero"}
 // (read the zip, verify signature and MACs, load) through a Loader, as
 // the executor loads them. Each trusted iteration starts with the Loader's
 // spare memfd ready: the wait for its background refill is outside the
-// measured time, as a real executor sees trusted /inits far apart. Run the
+// measured time, as a real executor sees trusted /inits far apart. p50-ms
+// and p90-ms are of the measured part of each iteration. Run the
 // compile case with -benchtime=3x: it takes seconds per iteration on the
 // Go action.
 //
@@ -51,20 +54,24 @@ func BenchmarkInit(b *testing.B) {
 				// firstInstance makes the first instance, then closes it
 				// and the module outside the timer: unloading is not part
 				// of an /init (wasmtime unmaps 11 MB for the Go action).
-				firstInstance := func(b *testing.B, m runtime.Module) {
+				firstInstance := func(b *testing.B, m runtime.Module, t0 time.Time, lat *benchutil.Latencies) {
 					inst, err := m.Instantiate(ctx, nil)
 					require.NoError(b, err)
+					*lat = append(*lat, time.Since(t0))
 					b.StopTimer()
 					_ = inst.Close(ctx)
 					_ = m.Close(ctx)
 					b.StartTimer()
 				}
 				b.Run(act.name+"/compile", func(b *testing.B) {
+					var lat benchutil.Latencies
 					for b.Loop() {
+						t0 := time.Now()
 						m, err := rt.Compile(ctx, wasm)
 						require.NoError(b, err)
-						firstInstance(b, m)
+						firstInstance(b, m, t0, &lat)
 					}
+					lat.Report(b, "ms", 50, 90)
 				})
 				b.Run(act.name+"/cache-hit", func(b *testing.B) {
 					cache, err := aot.OpenCache(b.TempDir(), aot.CacheOptions{})
@@ -73,12 +80,15 @@ func BenchmarkInit(b *testing.B) {
 					require.NoError(b, err)
 					_ = m.Close(ctx)
 					goruntime.GC() // the compile's garbage is not the /init's to collect
+					var lat benchutil.Latencies
 					for b.Loop() {
+						t0 := time.Now()
 						m, hit, err := cache.Module(ctx, rt, wasm, sum)
 						require.NoError(b, err)
 						require.True(b, hit)
-						firstInstance(b, m)
+						firstInstance(b, m, t0, &lat)
 					}
+					lat.Report(b, "ms", 50, 90)
 				})
 				b.Run(act.name+"/trusted", func(b *testing.B) {
 					key := aot.NewKey()
@@ -88,16 +98,19 @@ func BenchmarkInit(b *testing.B) {
 					l := aot.NewLoader(aot.LoaderOptions{})
 					defer l.Close()
 					goruntime.GC() // the precompile's garbage is not the /init's to collect
+					var lat benchutil.Latencies
 					for b.Loop() {
 						b.StopTimer()
 						l.WaitSpare()
 						b.StartTimer()
+						t0 := time.Now()
 						a, err := aot.Read(zb)
 						require.NoError(b, err)
 						m, err := l.Load(ctx, rt, a, key)
 						require.NoError(b, err)
-						firstInstance(b, m)
+						firstInstance(b, m, t0, &lat)
 					}
+					lat.Report(b, "ms", 50, 90)
 				})
 			}
 		})

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"github.com/wowrt/wow/internal/benchutil"
 	"github.com/wowrt/wow/internal/testactions"
 	"github.com/wowrt/wow/ow/examples/c"
 	"github.com/wowrt/wow/ow/examples/wat"
@@ -144,7 +145,7 @@ func BenchmarkHandlerInit(b *testing.B) {
 					_ = ex.Destroy(ctx, id)
 				}
 				b.StopTimer()
-				lat.report(b)
+				lat.Report(b, "µs", 50, 99)
 			})
 		}
 	}
@@ -202,7 +203,7 @@ func BenchmarkHandlerCold(b *testing.B) {
 				r3, _ := http.NewRequest("POST", id+"/destroy", http.NoBody)
 				ex.ServeHTTP(httptest.NewRecorder(), r3)
 			}
-			lat.report(b)
+			lat.Report(b, "µs", 50, 99)
 			slices.Sort(ilat)
 			b.ReportMetric(float64(ilat[len(ilat)/2].Nanoseconds())/1e3, "init-p50-µs")
 		})
@@ -246,16 +247,8 @@ func (l *loopback) post(b *testing.B, path string, body []byte) {
 }
 
 // latencies records per-operation durations and reports p50 and p99.
-type latencies []time.Duration
-
-func (l latencies) report(b *testing.B) {
-	if len(l) == 0 {
-		return
-	}
-	slices.Sort(l)
-	b.ReportMetric(float64(l[len(l)/2].Nanoseconds())/1e3, "p50-µs")
-	b.ReportMetric(float64(l[len(l)*99/100].Nanoseconds())/1e3, "p99-µs")
-}
+// latencies are the benchmarks' per-request times.
+type latencies = benchutil.Latencies
 
 // BenchmarkLoopbackWarm: sequential warm /run over loopback HTTP. The
 // floor handler takes turns with wow, ten phases each (as in
@@ -290,7 +283,7 @@ func BenchmarkLoopbackWarm(b *testing.B) {
 				flat = phase(b, floor, per, flat)
 			}
 			b.StopTimer()
-			lat.report(b)
+			lat.Report(b, "µs", 50, 99)
 			slices.Sort(flat)
 			b.ReportMetric(float64(flat[len(flat)/2].Nanoseconds())/1e3, "floor-p50-µs")
 			b.ReportMetric(float64(lat[len(lat)/2])/float64(flat[len(flat)/2]), "x-floor")
@@ -343,7 +336,7 @@ func BenchmarkLoopbackCold(b *testing.B) {
 			l.post(b, id+"/destroy", nil)
 		}
 		b.StopTimer()
-		lat.report(b)
+		lat.Report(b, "µs", 50, 99)
 		slices.Sort(flat)
 		b.ReportMetric(float64(flat[len(flat)/2].Nanoseconds())/1e3, "floor-p50-µs")
 		b.ReportMetric(float64(lat[len(lat)/2])/float64(flat[len(flat)/2]), "x-floor")
