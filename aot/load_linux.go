@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	goruntime "runtime"
+	"sync"
 
 	"github.com/wowrt/wow/internal/memfd"
 	"github.com/wowrt/wow/runtime"
@@ -123,12 +126,13 @@ func loadEntry(ctx context.Context, rt runtime.Runtime, path string, verify func
 	if !inPlace && !runtime.LoadCopies(rt) {
 		return loadRead(ctx, rt, path, verify)
 	}
-	f, err := os.Open(path)
+	// A raw descriptor: os.Open adds four fcntl calls and a failed
+	// epoll_ctl, each a trip through the hypervisor here.
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, err
+		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
-	defer f.Close()
-	fd := int(f.Fd())
+	defer unix.Close(fd)
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
 		return nil, err
@@ -140,6 +144,8 @@ func loadEntry(ctx context.Context, rt runtime.Runtime, path string, verify func
 		return nil, fmt.Errorf("owned by uid %d with mode %o: only this user may write an entry", st.Uid, st.Mode&0o777)
 	case st.Size == 0:
 		return nil, verify(nil) // nothing to map; an empty entry does not verify
+	case !inPlace && st.Size <= smallEntry:
+		return loadSmall(ctx, rt, fd, int(st.Size), verify)
 	}
 	mem, err := unix.Mmap(fd, 0, int(st.Size), unix.PROT_READ, unix.MAP_SHARED|unix.MAP_POPULATE)
 	if err != nil { // a file system that cannot map: the entry is fine
@@ -156,4 +162,35 @@ func loadEntry(ctx context.Context, rt runtime.Runtime, path string, verify func
 		return loadRefused(rt.LoadFile(ctx, fmt.Sprintf("/proc/self/fd/%d", fd)))
 	}
 	return loadRefused(rt.Load(ctx, mem))
+}
+
+// smallEntry is the largest entry an engine that copies what it loads gets
+// from a reused buffer instead of a mapping: mapping, touching and
+// unmapping fresh pages costs more here than reading into pages already
+// touched (a C action's 76 KB entry: RATIONALE.md, aot).
+const smallEntry = 1 << 20
+
+// smallBufs are the buffers of loadSmall.
+var smallBufs = sync.Pool{New: func() any { b := make([]byte, smallEntry); return &b }}
+
+// loadSmall reads the entry of size bytes open at fd into a reused buffer
+// and loads it on rt, which copies what it keeps, once verify accepts it.
+func loadSmall(ctx context.Context, rt runtime.Runtime, fd, size int, verify func([]byte) error) (runtime.Module, error) {
+	bp := smallBufs.Get().(*[]byte)
+	defer smallBufs.Put(bp)
+	b := (*bp)[:size]
+	for n := 0; n < size; {
+		m, err := unix.Pread(fd, b[n:], int64(n))
+		if err != nil {
+			return nil, err
+		}
+		if m == 0 {
+			return nil, io.ErrUnexpectedEOF
+		}
+		n += m
+	}
+	if err := verify(b); err != nil {
+		return nil, err
+	}
+	return loadRefused(rt.Load(ctx, b))
 }
