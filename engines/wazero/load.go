@@ -229,11 +229,10 @@ func (l *loader) place(a artifact) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.refs[a.name] == 0 {
-		// No temporary name and rename: the directory is this loader's,
-		// and a load that needs the entry waits for l.mu, so nobody reads
-		// the file before it is whole.
-		path := filepath.Join(l.sub, a.name)
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		// A temporary name and a rename: wazero's file cache reads and
+		// writes this directory too (it adds the entry it compiles when the
+		// CPU's features miss the artifact's), without l.mu.
+		f, err := os.CreateTemp(l.sub, a.name+".*.tmp")
 		if err != nil {
 			return err
 		}
@@ -241,8 +240,11 @@ func (l *loader) place(a artifact) error {
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
+		if err == nil {
+			err = os.Rename(f.Name(), filepath.Join(l.sub, a.name))
+		}
 		if err != nil {
-			_ = os.Remove(path)
+			_ = os.Remove(f.Name())
 			return err
 		}
 	}
