@@ -178,7 +178,7 @@ var smallBufs = sync.Pool{New: func() any { b := make([]byte, smallEntry); retur
 func loadSmall(ctx context.Context, rt runtime.Runtime, fd, size int, verify func([]byte) error) (runtime.Module, error) {
 	bp := smallBufs.Get().(*[]byte)
 	defer smallBufs.Put(bp)
-	b := (*bp)[:size]
+	b := (*bp)[:size:size]
 	for n := 0; n < size; {
 		m, err := unix.Pread(fd, b[n:], int64(n))
 		if err != nil {

@@ -246,7 +246,6 @@ func (l *loopback) post(b *testing.B, path string, body []byte) {
 	}
 }
 
-// latencies records per-operation durations and reports p50 and p99.
 // latencies are the benchmarks' per-request times.
 type latencies = benchutil.Latencies
 
