@@ -156,21 +156,17 @@ const serialMAC = 512 << 10
 // macAll MACs every job, on every CPU when there is enough to share.
 func macAll(jobs []macJob) {
 	n := 0
-	for _, j := range jobs {
-		n += len(j.data)
-	}
-	if len(jobs) == 1 || n <= serialMAC {
-		for _, j := range jobs {
-			j.g.chunk(j.i, j.data)
-		}
-		return
-	}
 	ch := make(chan macJob, len(jobs))
 	for _, j := range jobs {
+		n += len(j.data)
 		ch <- j
 	}
 	close(ch)
-	macWorkers(ch, min(len(jobs), goruntime.GOMAXPROCS(0))-1)()
+	workers := min(len(jobs), goruntime.GOMAXPROCS(0)) - 1
+	if n <= serialMAC {
+		workers = 0
+	}
+	macWorkers(ch, workers)()
 }
 
 // tag returns the tag of b under context and nonce.

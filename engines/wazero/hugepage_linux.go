@@ -92,10 +92,11 @@ func (h *hugeMapper) mmapCode(addr, length uintptr, prot, flags, fd int, offset 
 		return h.mmap(addr, length, prot, flags, fd, offset)
 	}
 	start := roundHuge(p)
-	if head := start - p; head > 0 {
+	head := start - p // what precedes start; the rest of the extra huge page follows the end
+	if head > 0 {
 		_ = h.munmap(p, head)
 	}
-	if tail := p + size + hugeSize - (start + size); tail > 0 {
+	if tail := hugeSize - head; tail > 0 {
 		_ = h.munmap(start+size, tail)
 	}
 	// Without THP support this fails and the mapping stays as it was.
