@@ -129,6 +129,9 @@ func loadEntry(ctx context.Context, rt runtime.Runtime, path string, verify func
 	// A raw descriptor: os.Open adds four fcntl calls and a failed
 	// epoll_ctl, each a trip through the hypervisor here.
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	for err == unix.EINTR { // as os.Open does, on file systems that can be interrupted
+		fd, err = unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	}
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
@@ -181,6 +184,9 @@ func loadSmall(ctx context.Context, rt runtime.Runtime, fd, size int, verify fun
 	b := (*bp)[:size:size]
 	for n := 0; n < size; {
 		m, err := unix.Pread(fd, b[n:], int64(n))
+		if err == unix.EINTR {
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -109,13 +109,18 @@ func (h *hugeMapper) mmapCode(addr, length uintptr, prot, flags, fd int, offset 
 
 // munmapCode unmaps like munmap, and the whole of a huge code mapping when
 // it is the one asked for.
+// The record of the mapping goes once it is unmapped: a failed munmap
+// can be retried with the same length.
 func (h *hugeMapper) munmapCode(addr, length uintptr) error {
 	h.mu.Lock()
+	defer h.mu.Unlock()
 	asked, ok := h.rounded[addr]
-	if ok && asked == length {
-		delete(h.rounded, addr)
-		length = roundHuge(length)
+	if !ok || asked != length {
+		return h.munmap(addr, length)
 	}
-	h.mu.Unlock()
-	return h.munmap(addr, length)
+	if err := h.munmap(addr, roundHuge(length)); err != nil {
+		return err
+	}
+	delete(h.rounded, addr)
+	return nil
 }
